@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""CDK app: load the environment's configuration, build the stacks, register the nag packs.
+
+    npx cdk synth [-c env=NAME] [-c config=PATH]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+import aws_cdk as cdk  # noqa: E402
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks  # noqa: E402
+
+from config import DEFAULT_ENVIRONMENT, ConfigurationError, EnvironmentSettings, load_environment  # noqa: E402
+from nag_rules import Iso27017Checks  # noqa: E402
+from stacks import FoundationStack  # noqa: E402
+
+
+def build(app: cdk.App, settings: EnvironmentSettings) -> None:
+    FoundationStack(app, "Foundation", settings=settings)
+    register_packs(app)
+
+
+def register_packs(app: cdk.App) -> None:
+    cdk.Validations.of(app).add_plugins(
+        Iso27017Checks(app),
+        AwsSolutionsChecks(app),
+        NIST80053R5Checks(app),
+        HIPAASecurityChecks(app),
+    )
+
+
+def main() -> int:
+    app = cdk.App()
+    try:
+        settings = load_environment(
+            app.node.try_get_context("env") or DEFAULT_ENVIRONMENT,
+            app.node.try_get_context("config"),
+        )
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
+    build(app, settings)
+    try:
+        app.synth()
+    except RuntimeError as error:
+        if "ValidationFailed" in str(error):
+            return 1  # CDK has printed the findings and written validation-report.json
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Typed, validated configuration of the deployment environments."""
+
+from config.loader import (
+    DEFAULT_ENVIRONMENT,
+    DEFAULT_FILE,
+    ConfigurationError,
+    Problem,
+    environment_names,
+    load_environment,
+)
+from config.settings import CLOUDWATCH_RETENTION_DAYS, JAPAN_REGIONS, EnvironmentSettings
+
+__all__ = [
+    "CLOUDWATCH_RETENTION_DAYS",
+    "ConfigurationError",
+    "DEFAULT_ENVIRONMENT",
+    "DEFAULT_FILE",
+    "EnvironmentSettings",
+    "JAPAN_REGIONS",
+    "Problem",
+    "environment_names",
+    "load_environment",
+]

@@ -1,0 +1,18 @@
+"""Acknowledging a finding: on the narrowest construct, one rule id at a time, with its reason."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from constructs import IConstruct
+
+
+def acknowledge(construct: IConstruct, reason: str, *rule_ids: str) -> None:
+    """Acknowledge each of ``rule_ids`` on the CloudFormation resource behind ``construct``."""
+    if not rule_ids:
+        raise ValueError("name at least one rule id to acknowledge")
+    if len(reason.split()) < 8 or not reason.rstrip().endswith("."):
+        raise ValueError(f"acknowledgement reason must be at least a full sentence: {reason!r}")
+    target = construct.node.default_child or construct
+    cdk.Validations.of(target).acknowledge(
+        *(cdk.Acknowledgment(id=rule_id, reason=reason) for rule_id in rule_ids)
+    )

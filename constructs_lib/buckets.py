@@ -1,0 +1,108 @@
+"""S3 buckets with the whitepaper's defaults: KMS per data class, TLS 1.2 only, private, retained."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from constructs_lib.acknowledgements import acknowledge
+from constructs_lib.data_classification import DataClass, classify
+from constructs_lib.keys import DataClassKey
+
+MINIMUM_TLS_VERSION = 1.2
+
+
+def _protected(props: dict[str, Any]) -> dict[str, Any]:
+    """Properties no caller may weaken: TLS 1.2 only, no public access, versions kept, never deleted."""
+    props.update(
+        enforce_ssl=True,
+        minimum_tls_version=MINIMUM_TLS_VERSION,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        versioned=True,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+        auto_delete_objects=False,
+    )
+    return props
+
+
+class AccessLogsBucket(s3.Bucket):
+    """Destination of S3 server access logs.
+
+    S3 delivers server access logs only to buckets whose default encryption is SSE-S3 and
+    that have no Object Lock, so this bucket is the one documented exception to "a customer
+    managed key everywhere"; the exception is acknowledged here, on this bucket only.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, **bucket_props: Any) -> None:
+        bucket_props.update(encryption=s3.BucketEncryption.S3_MANAGED)
+        super().__init__(scope, construct_id, **_protected(bucket_props))
+        classify(self, DataClass.OPERATIONS)
+        reason_kms = (
+            "S3 server access log delivery supports only SSE-S3 default encryption on the "
+            "destination bucket, so this bucket cannot use a customer managed KMS key."
+        )
+        reason_logging = (
+            "This bucket is the server access log destination; logging its own accesses into "
+            "itself would loop, and S3 forbids a destination that logs to itself."
+        )
+        acknowledge(self, reason_kms, "ISO27017-S3BucketKmsCmk",
+                    "NIST.800.53.R5-S3DefaultEncryptionKMS", "HIPAA.Security-S3DefaultEncryptionKMS")
+        acknowledge(self, reason_logging, "AwsSolutions-S1",
+                    "NIST.800.53.R5-S3BucketLoggingEnabled", "HIPAA.Security-S3BucketLoggingEnabled")
+
+
+class ClassifiedBucket(s3.Bucket):
+    """A bucket of one data class, encrypted with that class's customer managed key.
+
+    Callers may pass any ``s3.Bucket`` property (lifecycle rules, object lock, ...); the
+    encryption, TLS, public access, versioning and retention settings are applied last.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        encryption_key: DataClassKey,
+        access_logs: s3.IBucket,
+        **bucket_props: Any,
+    ) -> None:
+        bucket_props.setdefault("server_access_logs_prefix", f"{construct_id}/")
+        bucket_props.update(
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=encryption_key,
+            bucket_key_enabled=True,
+            server_access_logs_bucket=access_logs,
+        )
+        super().__init__(scope, construct_id, **_protected(bucket_props))
+        self.data_class = encryption_key.data_class
+        classify(self, encryption_key.data_class)
+
+
+class LogArchiveBucket(ClassifiedBucket):
+    """Write-once archive of operations logs (12.4.1, 18.1.3): Object Lock keeps each version ``retention_days``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        encryption_key: DataClassKey,
+        access_logs: s3.IBucket,
+        retention_days: int = 365,
+        **bucket_props: Any,
+    ) -> None:
+        if retention_days < 365:
+            raise ValueError(
+                f"{construct_id}: retention_days={retention_days!r}; allowed: 365 or more "
+                "(clause 12.4.1: logs kept 12 months)"
+            )
+        bucket_props.update(
+            object_lock_enabled=True,
+            object_lock_default_retention=s3.ObjectLockRetention.governance(cdk.Duration.days(retention_days)),
+        )
+        super().__init__(scope, construct_id, encryption_key=encryption_key, access_logs=access_logs, **bucket_props)

@@ -1,0 +1,80 @@
+"""Customer managed KMS keys, one per data class (8.1.1, 10.1.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from constructs_lib.data_classification import DataClass, classify
+
+
+class DataClassKey(kms.Key):
+    """A symmetric customer managed key for one data class.
+
+    Callers may pass any ``kms.Key`` property; rotation, retention and the alias are applied
+    last and cannot be turned off.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data_class: DataClass,
+        alias_prefix: str,
+        **key_props: Any,
+    ) -> None:
+        key_props.setdefault("description", f"Encrypts {data_class.value} data")
+        key_props.update(
+            enable_key_rotation=True,
+            rotation_period=cdk.Duration.days(365),
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            pending_window=cdk.Duration.days(30),
+            alias=f"alias/{alias_prefix}/{data_class.value}",
+        )
+        super().__init__(scope, construct_id, **key_props)
+        self.data_class = data_class
+        self._cloudwatch_logs_allowed = False
+        classify(self, data_class)
+
+    def allow_cloudwatch_logs(self) -> None:
+        """Let CloudWatch Logs of this account and region encrypt log groups with the key."""
+        if self._cloudwatch_logs_allowed:
+            return
+        stack = cdk.Stack.of(self)
+        self.add_to_resource_policy(iam.PolicyStatement(
+            sid="AllowCloudWatchLogsOfThisAccountAndRegion",
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            resources=["*"],
+            conditions={"ArnLike": {
+                "kms:EncryptionContext:aws:logs:arn":
+                    f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*",
+            }},
+        ))
+        self._cloudwatch_logs_allowed = True
+
+
+class DataClassKeys(Construct):
+    """The three keys that keep customer, service-derived and operations data apart."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, alias_prefix: str) -> None:
+        super().__init__(scope, construct_id)
+        self.customer = DataClassKey(self, "Customer", data_class=DataClass.CUSTOMER, alias_prefix=alias_prefix)
+        self.service_derived = DataClassKey(
+            self, "ServiceDerived", data_class=DataClass.SERVICE_DERIVED, alias_prefix=alias_prefix,
+        )
+        self.operations = DataClassKey(
+            self, "Operations", data_class=DataClass.OPERATIONS, alias_prefix=alias_prefix,
+        )
+
+    def for_class(self, data_class: DataClass) -> DataClassKey:
+        return {
+            DataClass.CUSTOMER: self.customer,
+            DataClass.SERVICE_DERIVED: self.service_derived,
+            DataClass.OPERATIONS: self.operations,
+        }[data_class]

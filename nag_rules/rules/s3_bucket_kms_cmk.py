@@ -1,0 +1,59 @@
+from nag_rules.assembly import Resource, is_intrinsic, show
+from nag_rules.engine import Check, Rule, compliant, non_compliant, unresolved
+
+KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
+
+
+def s3_bucket_kms_cmk(resource: Resource) -> Check:
+    configuration = resource.prop("BucketEncryption", "ServerSideEncryptionConfiguration")
+    if configuration is None:
+        return non_compliant("BucketEncryption absent: S3 encrypts with SSE-S3 (Amazon S3 managed keys)")
+    if is_intrinsic(configuration) or not isinstance(configuration, list):
+        return unresolved(f"ServerSideEncryptionConfiguration = {show(configuration)}")
+    evidence = []
+    for entry in configuration:
+        default = entry.get("ServerSideEncryptionByDefault") or {}
+        algorithm = default.get("SSEAlgorithm")
+        if is_intrinsic(algorithm):
+            return unresolved(f"SSEAlgorithm = {show(algorithm)}")
+        if algorithm not in KMS_ALGORITHMS:
+            return non_compliant(f"SSEAlgorithm = {algorithm}")
+        key = default.get("KMSMasterKeyID")
+        if key is None:
+            return non_compliant(f"SSEAlgorithm = {algorithm} without KMSMasterKeyID: the AWS managed key aws/s3")
+        verdict = _customer_managed(resource, key)
+        if verdict is not None:
+            return verdict
+        evidence.append(f"SSEAlgorithm = {algorithm}; KMSMasterKeyID = {resource.target(key).path} "
+                        f"(AWS::KMS::Key, customer managed)")
+    return compliant("; ".join(evidence))
+
+
+def _customer_managed(resource: Resource, key: object) -> Check | None:
+    """None when ``key`` points at a customer managed key of this stack, else the verdict."""
+    target = resource.target(key)
+    if target is not None and target.type == "AWS::KMS::Key":
+        return None
+    if isinstance(key, str):
+        if "alias/aws/" in key:
+            return non_compliant(f"KMSMasterKeyID = {key}: an AWS managed key")
+        return unresolved(f"KMSMasterKeyID = {key}: a key outside this app; whether it is customer "
+                          "managed cannot be known at synth time")
+    if target is not None:
+        return unresolved(f"KMSMasterKeyID refers to {target.type} {target.path}, not to a key")
+    return unresolved(f"KMSMasterKeyID = {show(key)}")
+
+
+RULE = Rule(
+    name="S3BucketKmsCmk",
+    clauses=("10.1.1",),
+    resource_types=("AWS::S3::Bucket",),
+    info="The S3 bucket is not encrypted with a customer managed KMS key.",
+    explanation=(
+        "Storage must be encrypted with keys the service controls, separated by data class. "
+        "Set encryption=BucketEncryption.KMS with the encryption_key of the bucket's data class; "
+        "SSE-S3 and the AWS managed key aws/s3 give no key policy and no per-class separation."
+    ),
+    check=s3_bucket_kms_cmk,
+    security_hub=("S3.17",),
+)
