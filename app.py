@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Callable
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
@@ -15,7 +16,7 @@ import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks  # noqa: E402
 
 from config import DEFAULT_ENVIRONMENT, ConfigurationError, EnvironmentSettings, load_environment  # noqa: E402
-from nag_rules import Iso27017Checks  # noqa: E402
+import nag_rules  # noqa: E402
 from stacks import FoundationStack  # noqa: E402
 
 
@@ -25,15 +26,10 @@ def build(app: cdk.App, settings: EnvironmentSettings) -> None:
 
 
 def register_packs(app: cdk.App) -> None:
-    cdk.Validations.of(app).add_plugins(
-        Iso27017Checks(app),
-        AwsSolutionsChecks(app),
-        NIST80053R5Checks(app),
-        HIPAASecurityChecks(app),
-    )
+    nag_rules.register_packs(app, AwsSolutionsChecks(app), NIST80053R5Checks(app), HIPAASecurityChecks(app))
 
 
-def main() -> int:
+def main(compose: Callable[[cdk.App, EnvironmentSettings], None] = build) -> int:
     app = cdk.App()
     try:
         settings = load_environment(
@@ -43,7 +39,7 @@ def main() -> int:
     except ConfigurationError as error:
         print(error, file=sys.stderr)
         return 2
-    build(app, settings)
+    compose(app, settings)
     try:
         app.synth()
     except RuntimeError as error:

@@ -71,8 +71,15 @@ class Stack:
             )
         return out
 
+    @cached_property
+    def _by_type(self) -> dict[str, list["Resource"]]:
+        index: dict[str, list[Resource]] = {}
+        for resource in self.resources.values():
+            index.setdefault(resource.type, []).append(resource)
+        return index
+
     def of_type(self, *types: str) -> list["Resource"]:
-        return [r for r in self.resources.values() if r.type in types]
+        return [r for t in types for r in self._by_type.get(t, [])]
 
     @property
     def environment(self) -> str:

@@ -39,10 +39,12 @@ class Iso27017Checks(NagPack):
         scope: Any = None,
         *,
         rules: Iterable[Rule] | None = None,
+        companion_packs: Iterable[str] = (),
         verbose: bool | None = None,
     ) -> None:
         super().__init__(scope, verbose=verbose)
         self._pack_name = PACK_NAME
+        self._companions = tuple(companion_packs)
         self._rules: tuple[Rule, ...] = tuple(rules) if rules is not None else all_rules()
         self._evaluations: list[Evaluation] = []
         self._to_report: dict[str, list[Evaluation]] = {}
@@ -63,7 +65,7 @@ class Iso27017Checks(NagPack):
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
         report = super().validate(context)
         if self._outdir is not None:
-            write_evaluations(self._outdir, self._rules, self._evaluations)
+            write_evaluations(self._outdir, self._rules, self._evaluations, packs=(PACK_NAME, *self._companions))
         return report
 
     def validate_scope(self, scope: Any) -> cdk.PolicyValidationPluginReport:
@@ -89,9 +91,19 @@ class Iso27017Checks(NagPack):
             self._apply_rule(_Finding(node, evaluation))
 
 
-def write_evaluations(outdir: Path, rules: Iterable[Rule], evaluations: Iterable[Evaluation]) -> Path:
+def register_packs(app: cdk.App, *companions: NagPack) -> Iso27017Checks:
+    """Register the ISO27017 pack and ``companions`` on ``app``; the report names every one of them."""
+    iso = Iso27017Checks(app, companion_packs=[pack.name for pack in companions])
+    cdk.Validations.of(app).add_plugins(iso, *companions)
+    return iso
+
+
+def write_evaluations(
+    outdir: Path, rules: Iterable[Rule], evaluations: Iterable[Evaluation], *, packs: Iterable[str] = (PACK_NAME,),
+) -> Path:
     document = {
         "pack": PACK_NAME,
+        "packs": list(packs),
         "rules": [rule.to_dict() for rule in rules],
         "evaluations": [evaluation.to_dict() for evaluation in evaluations],
     }

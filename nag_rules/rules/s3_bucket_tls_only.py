@@ -101,8 +101,10 @@ def _object_arn_of(value: Any) -> str | None:
 
 
 def _unrecognised(policy: Resource) -> bool:
-    """True when a statement holds an intrinsic other than the bucket ARN forms above."""
+    """True when a statement that may be a Deny holds an intrinsic other than the bucket ARN forms above."""
     for statement in _statements(policy):
+        if statement.get("Effect") == "Allow":
+            continue
         for key, value in statement.items():
             if key == "Resource":
                 values = value if isinstance(value, list) else [value]

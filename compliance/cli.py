@@ -1,0 +1,154 @@
+"""Command line: ``python -m compliance report|docs``.
+
+Exit codes: 0 success (gate passed), 1 the gate failed (the report is written), 2 usage,
+configuration or synthesis error (nothing is written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+from compliance.render import RENDERERS, render_summary
+from compliance.results import REPORT_STEM, ReportError, build_report, write_report
+from compliance.synth import SynthError, synthesize
+from config import DEFAULT_ENVIRONMENT, ConfigurationError, load_environment
+from nag_rules.assembly import AssemblyError
+from nag_rules.pack import EVALUATIONS_FILE
+
+
+class UsageError(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (UsageError, ConfigurationError, SynthError, ReportError, AssemblyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m compliance", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    report = commands.add_parser(
+        "report", help="synthesize the app, run the nag packs and write the clause report",
+        description="Synthesize with the pinned CDK CLI, then write clause-report.{json,md,html,csv} "
+                    "into the cloud assembly directory. Exits 1 when any finding is unacknowledged.",
+    )
+    report.add_argument("--env", default=DEFAULT_ENVIRONMENT, help="environment of the configuration (default: %(default)s)")
+    report.add_argument("--config", help="environments file (default: config/environments.toml)")
+    report.add_argument("--app", help="CDK app command, as for `cdk --app` (default: cdk.json's app)")
+    report.add_argument("--out", default="cdk.out", help="cloud assembly directory to replace (default: %(default)s)")
+    report.add_argument("--assembly", help="report on this already synthesized cloud assembly instead of synthesizing")
+    report.set_defaults(handler=_report)
+
+    docs = commands.add_parser("docs", help="generate docs/rules.md from the rule registry and the catalogue")
+    docs.add_argument("--check", action="store_true", help="exit 1 if the committed file is stale")
+    docs.set_defaults(handler=_docs)
+    return parser
+
+
+def _report(args: argparse.Namespace) -> int:
+    if args.assembly:
+        directory = Path(args.assembly)
+        report = build_report(directory, environment=args.env)
+        write_outputs(report, directory)
+        return _finish(directory)
+    if args.app is None:
+        load_environment(args.env, args.config)
+    out = Path(args.out)
+    _check_replaceable(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        print(f"Synthesizing environment {args.env!r} with the pinned CDK CLI ...", file=sys.stderr, flush=True)
+        result = synthesize(staging, environment=args.env, config=args.config, app=args.app)
+        (staging / "synth.log").write_text(result.log, encoding="utf-8")
+        print(f"Synthesized in {result.seconds:.1f} s (cdk exit code {result.returncode}).", file=sys.stderr)
+        if not (staging / "manifest.json").is_file() or not (staging / EVALUATIONS_FILE).is_file():
+            sys.stderr.write(_tail(result.log))
+            raise UsageError(f"synthesis failed (cdk exit code {result.returncode}) before the packs ran; "
+                             "no report written")
+        report = build_report(staging, environment=args.env, assembly_label=str(out))
+        if result.returncode != 0 and report["gate"]["passed"]:
+            sys.stderr.write(_tail(result.log))
+            report["gate"]["passed"] = False
+            report["gate"]["blocking"].append({
+                "pack": "CDK", "rule": "cdk synth", "clauses": [], "path": "", "status": "violated",
+                "message": f"cdk synth exited {result.returncode} although no pack reported a finding; "
+                           "see synth.log",
+            })
+        write_outputs(report, staging)
+        _replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return _finish(out)
+
+
+def write_outputs(report: dict[str, Any], directory: Path) -> list[Path]:
+    """Write the JSON, then render every other format from the JSON as written."""
+    written = [write_report(report, directory / f"{REPORT_STEM}.json")]
+    document = json.loads(written[0].read_text(encoding="utf-8"))
+    for suffix, render in RENDERERS.items():
+        target = directory / f"{REPORT_STEM}{suffix}"
+        encoding = "utf-8-sig" if suffix == ".csv" else "utf-8"
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_text(render(document), encoding=encoding)
+        os.replace(temporary, target)
+        written.append(target)
+    return written
+
+
+def _finish(directory: Path) -> int:
+    document = json.loads((directory / f"{REPORT_STEM}.json").read_text(encoding="utf-8"))
+    sys.stdout.write(render_summary(document))
+    names = ",".join(["json"] + [suffix.lstrip(".") for suffix in RENDERERS])
+    print(f"\n  report: {directory / REPORT_STEM}.{{{names}}}")
+    return 0 if document["gate"]["passed"] else 1
+
+
+def _check_replaceable(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").exists())):
+        raise UsageError(f"--out {out}: exists and is not a cloud assembly directory; choose another directory")
+
+
+def _replace(staging: Path, out: Path) -> None:
+    if out.exists():
+        previous = out.with_name(f".{out.name}-previous-{os.getpid()}")
+        out.rename(previous)
+        staging.rename(out)
+        shutil.rmtree(previous, ignore_errors=True)
+    else:
+        staging.rename(out)
+
+
+def _tail(log: str, lines: int = 40) -> str:
+    text = "\n".join(log.rstrip().splitlines()[-lines:])
+    return text + "\n" if text else ""
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from compliance.docs import RULES_DOC, render_rules_doc
+
+    text = render_rules_doc()
+    if args.check:
+        if not RULES_DOC.is_file() or RULES_DOC.read_text(encoding="utf-8") != text:
+            print(f"{RULES_DOC}: stale; run `make docs` and commit the result", file=sys.stderr)
+            return 1
+        return 0
+    RULES_DOC.parent.mkdir(parents=True, exist_ok=True)
+    RULES_DOC.write_text(text, encoding="utf-8")
+    print(f"wrote {RULES_DOC}")
+    return 0

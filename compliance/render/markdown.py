@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+from compliance.render.terminal import CLAUSE_ORDER, EVALUATION_ORDER
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    doc = report["document"]
+    source = report["source"]
+    summary = report["summary"]
+    coverage = summary["coverage"]
+    gate = report["gate"]
+    out: list[str] = [
+        f"# {report['title']}",
+        "",
+        f"{doc['ja']} / {doc['en']} — {doc['standard']}",
+        "",
+        f"Generated {report['generated_at']} from `{source['assembly']}` "
+        f"(environment `{source.get('environment') or '-'}`; "
+        + ", ".join(f"{name} {version}" for name, version in source["tools"].items()) + ").",
+        "",
+        "## Summary",
+        "",
+        ("**Gate: passed.** No unacknowledged finding from any pack." if gate["passed"] else
+         f"**Gate: FAILED.** {len(gate['blocking'])} unacknowledged finding(s):"),
+        "",
+    ]
+    for item in gate["blocking"]:
+        clauses = f"[{', '.join(item['clauses'])}] " if item["clauses"] else ""
+        out.append(f"- {item['status']} {clauses}`{item['rule']}` at `{item['path']}`: {_cell(item['message'])}")
+    if gate["blocking"]:
+        out.append("")
+    out += _table(["Clause status", "Clauses"], [[s, summary["clauses"].get(s, 0)] for s in CLAUSE_ORDER])
+    out += [""]
+    out += _table(["Evaluation result", "Count"], [[s, summary["evaluations"].get(s, 0)] for s in EVALUATION_ORDER])
+    out += [
+        "",
+        f"Coverage: {coverage['evaluated']} of {coverage['total']} resources evaluated by ISO27017 rules "
+        f"({coverage['percent']}%). Acknowledgements: {summary['acknowledgements']}.",
+        "",
+    ]
+    out += _table(["Stack", "Stack name", "Environment", "Resources"],
+                  [[s["name"], s["stack_name"], s["environment"], s["resources"]] for s in source["stacks"]])
+    out += [""]
+    out += _table(["Pack", "Registered", "Unacknowledged findings"],
+                  [[p["name"], "yes" if p["registered"] else "no", p["unacknowledged"]] for p in source["packs"]])
+    out += ["", "## Clauses", ""]
+    out += _table(
+        ["Clause", "Title", "Category", "Status", "Rules", "Resources"],
+        [[c["id"], f"{c['title_ja']}<br>{c['title_en']}", c["category"], f"**{c['status']}**",
+          len(c["rules"]), len(c["resources"])] for c in report["clauses"]],
+    )
+    out += ["", "## Clause details", ""]
+    chapter = None
+    for clause in report["clauses"]:
+        if clause["chapter"] != chapter:
+            chapter = clause["chapter"]
+            out += [f"### {chapter} {clause['chapter_title_ja']} / {clause['chapter_title_en']}", ""]
+        out += _clause(clause)
+    out += ["## Resource index", ""]
+    evaluated = [r for r in report["resources"] if r["evaluated"]]
+    unevaluated = [r for r in report["resources"] if not r["evaluated"]]
+    out += _table(
+        ["Resource", "Stack", "Type", "Clauses", "Rules (result)"],
+        [[f"`{r['path']}`", r["stack"], r["type"], ", ".join(r["clauses"]),
+          "<br>".join(f"{e['rule']} ({e['status']})" for e in r["evaluations"])] for r in evaluated],
+    )
+    out += ["", f"Resources no ISO27017 rule evaluated ({len(unevaluated)}):", ""]
+    out += [f"- `{r['path']}` ({r['type']})" for r in unevaluated] or ["- none"]
+    out += ["", "## Acknowledgements", ""]
+    out += _table(
+        ["Pack", "Rule", "Acknowledged on", "Reason", "Matches a finding"],
+        [[a["pack"], f"`{a['rule']}`", f"`{a['path'] or '(app)'}`", a["reason"],
+          {True: "yes", False: "no (stale)", None: "not tracked"}[a["matched"]]]
+         for a in report["acknowledgements"]],
+    ) if report["acknowledgements"] else ["None."]
+    out += ["", "## Findings of the other packs", ""]
+    out += _table(
+        ["Pack", "Rule", "Resource", "Severity", "Description"],
+        [[f["pack"], f"`{f['rule']}`", f"`{f['path']}`", f["severity"], f["description"]] for f in report["findings"]],
+    ) if report["findings"] else ["None unacknowledged."]
+    return "\n".join(out) + "\n"
+
+
+def _clause(clause: dict[str, Any]) -> list[str]:
+    out = [
+        f"#### {clause['id']} {clause['title_ja']} — {clause['title_en']}",
+        "",
+        f"Category: {clause['category']} · Status: **{clause['status']}** — {clause['status_note']}",
+        "",
+    ]
+    out += ["> " + line if line else ">" for line in clause["statement_ja"].splitlines()]
+    out += [
+        "",
+        f"Summary: {clause['summary_en']}",
+        "",
+        f"Control (design intent): {clause['control_en']}",
+        "",
+    ]
+    if clause["security_hub"]:
+        out.append("Security Hub: " + "; ".join(
+            f"{c['id']} {c['title']} ({c['standards']})" for c in clause["security_hub"]) + ".")
+        out.append("")
+    if clause["security_hub_note"]:
+        out += [f"Security Hub note: {clause['security_hub_note']}", ""]
+    for rule in clause["rules"]:
+        out += [f"Rule `{rule['id']}`: {rule['description']}", ""]
+        if rule["evaluations"]:
+            out += _table(
+                ["Resource", "Stack", "Type", "Result", "Evidence", "Acknowledgement"],
+                [[f"`{e['path']}`", e["stack"], e["type"], e["status"], e["evidence"],
+                  (e.get("acknowledgement") or {}).get("reason", "")] for e in rule["evaluations"]],
+            )
+        else:
+            out.append("No resource of the rule's types is in this app.")
+        out.append("")
+    return out
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return lines
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", "<br>")

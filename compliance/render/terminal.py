@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Any
+
+CLAUSE_ORDER = ("met", "violated", "unresolved", "acknowledged", "not evaluated",
+                "shared", "aws-inherited", "organisational", "customer")
+EVALUATION_ORDER = ("compliant", "violated", "acknowledged", "unresolved")
+
+
+def render_summary(report: dict[str, Any]) -> str:
+    """The summary table printed after ``make report``."""
+    summary = report["summary"]
+    clauses = summary["clauses"]
+    evaluations = summary["evaluations"]
+    coverage = summary["coverage"]
+    stacks = report["source"]["stacks"]
+    lines = [
+        f"{report['title']}: environment {report['source'].get('environment') or '-'}, "
+        f"{len(stacks)} stack(s), {coverage['total']} resources",
+        "",
+        f"  {'clause status':<16}{'clauses':>8}    {'evaluation':<14}{'count':>6}",
+    ]
+    left = [(s, clauses.get(s, 0)) for s in CLAUSE_ORDER]
+    right = [(s, evaluations.get(s, 0)) for s in EVALUATION_ORDER]
+    for index, (status, count) in enumerate(left):
+        row = f"  {status:<16}{count:>8}"
+        if index < len(right):
+            row += f"    {right[index][0]:<14}{right[index][1]:>6}"
+        lines.append(row)
+    lines.append(f"  {'total':<16}{sum(clauses.values()):>8}    {'total':<14}{sum(evaluations.values()):>6}")
+    lines += [
+        "",
+        f"  coverage: {coverage['evaluated']} of {coverage['total']} resources evaluated by ISO27017 rules "
+        f"({coverage['percent']}%)",
+        f"  acknowledgements: {summary['acknowledgements']}",
+        "  packs: " + ", ".join(f"{p['name']} {p['unacknowledged']} unacknowledged"
+                                for p in report["source"]["packs"]),
+    ]
+    gate = report["gate"]
+    if gate["passed"]:
+        lines.append("  gate: PASSED (no unacknowledged findings)")
+    else:
+        lines.append(f"  gate: FAILED ({len(gate['blocking'])} unacknowledged finding(s))")
+        for item in gate["blocking"]:
+            clauses_text = f"[{', '.join(item['clauses'])}] " if item["clauses"] else ""
+            lines.append(f"    {item['status'].upper()} {clauses_text}{item['rule']} at {item['path']}: "
+                         f"{item['message']}")
+    return "\n".join(lines) + "\n"

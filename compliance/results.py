@@ -1,0 +1,336 @@
+"""The one result model: every clause, how it is met, by which resources, with what evidence.
+
+Built from a synthesized cloud assembly (templates, metadata, CDK's validation report and the
+ISO27017 pack's evaluation records) and written as JSON. Renderers read only that JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+
+from compliance.catalogue import Catalogue, Clause, load_catalogue
+from nag_rules.assembly import CloudAssembly
+from nag_rules.engine import PACK_NAME
+from nag_rules.pack import EVALUATIONS_FILE
+
+SCHEMA_VERSION = 1
+VALIDATION_REPORT_FILE = "validation-report.json"
+REPORT_STEM = "clause-report"
+IGNORED_TYPES = ("AWS::CDK::Metadata",)
+
+EVALUATION_STATUSES = ("compliant", "violated", "acknowledged", "unresolved")
+CLAUSE_STATUSES = (
+    "met", "violated", "unresolved", "acknowledged", "not evaluated",
+    "shared", "aws-inherited", "organisational", "customer",
+)
+BLOCKING = ("violated", "unresolved")
+
+
+class ReportError(Exception):
+    """The assembly cannot be reported on; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    assembly: CloudAssembly
+    evaluations: dict[str, Any]
+    validation_report: dict[str, Any] | None
+
+
+def read_inputs(assembly_dir: Path) -> Inputs:
+    assembly = CloudAssembly.load(assembly_dir)
+    records = assembly_dir / EVALUATIONS_FILE
+    if not records.is_file():
+        raise ReportError(
+            f"{records}: missing. The {PACK_NAME} pack did not run on this assembly: "
+            "register Iso27017Checks with Validations.of(app).add_plugins(...) in app.py"
+        )
+    evaluations = json.loads(records.read_text(encoding="utf-8"))
+    validation = assembly_dir / VALIDATION_REPORT_FILE
+    report = json.loads(validation.read_text(encoding="utf-8")) if validation.is_file() else None
+    return Inputs(assembly, evaluations, report)
+
+
+def build_report(
+    assembly_dir: Path | str,
+    *,
+    environment: str | None = None,
+    assembly_label: str | None = None,
+    catalogue: Catalogue | None = None,
+    generated_at: datetime | None = None,
+) -> dict[str, Any]:
+    directory = Path(assembly_dir)
+    inputs = read_inputs(directory)
+    catalogue = catalogue or load_catalogue()
+    rules = {rule["id"]: rule for rule in inputs.evaluations["rules"]}
+    evaluations = inputs.evaluations["evaluations"]
+    unknown = sorted({c for rule in rules.values() for c in rule["clauses"]} - set(catalogue.ids))
+    if unknown:
+        raise ReportError(f"rules cite clauses not in the catalogue: {', '.join(unknown)}")
+
+    resources = _resources(inputs.assembly, evaluations, catalogue.ids)
+    findings, plugin_problems = _plugin_findings(inputs.validation_report, evaluations)
+    acknowledgements = _acknowledgements(inputs.assembly, evaluations)
+    clauses = [_clause(clause, catalogue, rules, evaluations) for clause in catalogue.clauses]
+
+    blocking = [
+        {"pack": PACK_NAME, "rule": e["rule"], "clauses": e["clauses"], "path": e["path"],
+         "status": e["status"], "message": _evaluation_message(e, rules)}
+        for e in evaluations if e["status"] in BLOCKING
+    ]
+    blocking += [
+        {"pack": f["pack"], "rule": f["rule"], "clauses": [], "path": f["path"],
+         "status": "violated", "message": f["description"]}
+        for f in findings if f["blocking"]
+    ]
+    blocking += plugin_problems
+    evaluated = sum(1 for r in resources if r["evaluated"])
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "synth",
+        "title": "ISO/IEC 27017 clause report",
+        "document": {
+            "ja": catalogue.document_ja,
+            "en": catalogue.document_en,
+            "standard": catalogue.standard,
+        },
+        "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "source": {
+            "environment": environment,
+            "assembly": assembly_label or str(directory),
+            "stacks": [
+                {
+                    "name": stack.display_name,
+                    "stack_name": stack.stack_name,
+                    "environment": stack.environment,
+                    "account": stack.account,
+                    "region": stack.region,
+                    "resources": sum(1 for r in stack.resources.values() if r.type not in IGNORED_TYPES),
+                }
+                for stack in inputs.assembly.stacks
+            ],
+            "packs": _packs(inputs.evaluations.get("packs", [PACK_NAME]), inputs.validation_report),
+            "tools": _versions("aws-cdk-lib", "cdk-nag", "constructs"),
+        },
+        "gate": {"passed": not blocking, "blocking": blocking},
+        "summary": {
+            "clauses": _count(c["status"] for c in clauses),
+            "evaluations": _count(e["status"] for e in evaluations),
+            "coverage": {
+                "evaluated": evaluated,
+                "total": len(resources),
+                "percent": round(100 * evaluated / len(resources), 1) if resources else 0.0,
+            },
+            "acknowledgements": len(acknowledgements),
+            "findings_other_packs": len(findings),
+        },
+        "clauses": clauses,
+        "rules": list(rules.values()),
+        "resources": resources,
+        "findings": findings,
+        "acknowledgements": acknowledgements,
+    }
+
+
+def write_report(report: dict[str, Any], path: Path) -> Path:
+    path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def _clause(clause: Clause, catalogue: Catalogue, rules: dict[str, Any], evaluations: list[dict[str, Any]]) -> dict[str, Any]:
+    clause_rules = [rule for rule in rules.values() if clause.id in rule["clauses"]]
+    rule_entries = []
+    clause_evaluations: list[dict[str, Any]] = []
+    for rule in clause_rules:
+        own = [e for e in evaluations if e["rule"] == rule["id"]]
+        clause_evaluations += own
+        rule_entries.append({
+            "id": rule["id"],
+            "description": rule["description"],
+            "severity": rule["severity"],
+            "evaluations": [_evaluation_entry(e) for e in own],
+        })
+    status, note = _clause_status(clause, clause_rules, clause_evaluations)
+    chapter_ja, chapter_en = catalogue.chapters[clause.chapter]
+    return {
+        "id": clause.id,
+        "chapter": clause.chapter,
+        "chapter_title_ja": chapter_ja,
+        "chapter_title_en": chapter_en,
+        "title_ja": clause.title_ja,
+        "title_en": clause.title_en,
+        "category": clause.category,
+        "status": status,
+        "status_note": note,
+        "statement_ja": clause.statement_ja,
+        "summary_en": clause.summary_en,
+        "control_en": clause.control_en,
+        "security_hub": [control.to_dict() for control in clause.security_hub],
+        "security_hub_note": clause.security_hub_note,
+        "counts": {s: sum(1 for e in clause_evaluations if e["status"] == s) for s in EVALUATION_STATUSES},
+        "rules": rule_entries,
+        "resources": sorted({e["path"] for e in clause_evaluations}),
+    }
+
+
+def _clause_status(clause: Clause, rules: list[dict[str, Any]], evaluations: list[dict[str, Any]]) -> tuple[str, str]:
+    counts = Counter(e["status"] for e in evaluations)
+    if counts["violated"]:
+        return "violated", f"{counts['violated']} unacknowledged violation(s)."
+    if counts["unresolved"]:
+        return "unresolved", (f"{counts['unresolved']} evaluation(s) depend on values known only at "
+                              "deploy time; they are not counted as passes.")
+    exceptions = (f" {counts['acknowledged']} acknowledged exception(s), each with its reason."
+                  if counts["acknowledged"] else "")
+    if clause.category != "infrastructure":
+        if evaluations:
+            contribution = f" Supporting evidence: {counts['compliant']} compliant evaluation(s).{exceptions}"
+        elif clause.category == "shared":
+            contribution = " No rule checks the infrastructure part yet."
+        else:
+            contribution = ""
+        return clause.category, _CATEGORY_NOTES[clause.category] + contribution
+    if not rules:
+        return "not evaluated", "No rule checks this clause yet: nothing in this app is evidence for it."
+    if not evaluations:
+        names = ", ".join(rule["id"] for rule in rules)
+        return "not evaluated", f"Rules {names} exist, but no resource of a type they check is in this app."
+    if counts["compliant"]:
+        return "met", f"{counts['compliant']} compliant evaluation(s).{exceptions}"
+    return "acknowledged", f"Every evaluation is an acknowledged exception.{exceptions}"
+
+
+_CATEGORY_NOTES = {
+    "shared": "Shared: the infrastructure supports this clause; the application or the organisation completes it.",
+    "aws-inherited": "Inherited from AWS under the shared responsibility model.",
+    "organisational": "Organisational: met by the organisation's processes and documents, not by infrastructure.",
+    "customer": "Customer: performed by customers in the application.",
+}
+
+
+def _evaluation_entry(evaluation: dict[str, Any]) -> dict[str, Any]:
+    return {key: evaluation[key] for key in (
+        "path", "stack", "logical_id", "type", "status", "outcome", "evidence", "acknowledgement",
+    )}
+
+
+def _evaluation_message(evaluation: dict[str, Any], rules: dict[str, Any]) -> str:
+    rule = rules[evaluation["rule"]]
+    if evaluation["outcome"] == "unresolved":
+        return f"[{', '.join(rule['clauses'])}] Could not be verified at synth time: {evaluation['evidence']}"
+    return f"{rule['description']} Evidence: {evaluation['evidence']}"
+
+
+def _resources(
+    assembly: CloudAssembly, evaluations: list[dict[str, Any]], clause_order: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for evaluation in evaluations:
+        by_path.setdefault(evaluation["path"], []).append(evaluation)
+    resources = []
+    for resource in assembly.resources():
+        if resource.type in IGNORED_TYPES:
+            continue
+        own = by_path.get(resource.path, [])
+        resources.append({
+            "path": resource.path,
+            "stack": resource.stack.display_name,
+            "logical_id": resource.logical_id,
+            "type": resource.type,
+            "evaluated": bool(own),
+            "clauses": sorted({c for e in own for c in e["clauses"]}, key=clause_order.index),
+            "evaluations": [{"rule": e["rule"], "status": e["status"]} for e in own],
+        })
+    return resources
+
+
+def _plugin_findings(
+    validation_report: dict[str, Any] | None, evaluations: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Unacknowledged findings of the other packs, and any disagreement with the ISO27017 records."""
+    if validation_report is None:
+        return [], [{
+            "pack": "CDK", "rule": "validation-report", "clauses": [], "path": "",
+            "status": "unresolved",
+            "message": f"{VALIDATION_REPORT_FILE} is missing: the packs' results cannot be verified",
+        }]
+    findings = []
+    reported_iso = set()
+    for plugin in validation_report.get("pluginReports", []):
+        pack = plugin.get("pluginName", "")
+        for violation in plugin.get("violations", []):
+            for construct in violation.get("violatingConstructs", []):
+                path = construct.get("constructPath", "")
+                if pack == PACK_NAME:
+                    reported_iso.add((violation["ruleName"], path))
+                    continue
+                findings.append({
+                    "pack": pack,
+                    "rule": violation.get("ruleName", ""),
+                    "path": path,
+                    "severity": violation.get("severity", ""),
+                    "description": violation.get("description", ""),
+                    "blocking": violation.get("severity") in ("error", "fatal"),
+                })
+    recorded_iso = {(e["rule"], e["path"]) for e in evaluations if e["status"] in BLOCKING}
+    problems = [
+        {"pack": PACK_NAME, "rule": rule, "clauses": [], "path": path, "status": "violated",
+         "message": "CDK reported this finding but the pack's records do not hold it as blocking"}
+        for rule, path in sorted(reported_iso - recorded_iso)
+    ]
+    return findings, problems
+
+
+def _acknowledgements(assembly: CloudAssembly, evaluations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    used = {
+        (e["acknowledgement"]["id"], e["acknowledgement"]["path"])
+        for e in evaluations if e.get("acknowledgement")
+    }
+    entries = []
+    for ack in assembly.acknowledgements:
+        is_iso = ack.rule_id.startswith(f"{PACK_NAME}-") or ack.rule_id.startswith(f"{PACK_NAME}::")
+        entries.append({
+            "rule": ack.rule_id,
+            "pack": PACK_NAME if is_iso else ack.pack,
+            "path": ack.path,
+            "stack": ack.stack,
+            "reason": ack.reason,
+            "matched": ((ack.rule_id, ack.path) in used) if is_iso else None,
+        })
+    return sorted(entries, key=lambda a: (a["pack"], a["rule"], a["path"]))
+
+
+def _packs(registered: list[str], validation_report: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Every pack registered with the app; CDK's report lists only the ones with findings."""
+    reports = {p.get("pluginName"): p for p in (validation_report or {}).get("pluginReports", [])}
+    names = list(registered) + [name for name in reports if name not in registered]
+    return [
+        {
+            "name": name,
+            "registered": name in registered,
+            "conclusion": reports[name].get("conclusion") if name in reports else "success",
+            "unacknowledged": sum(len(v.get("violatingConstructs", []))
+                                  for v in reports.get(name, {}).get("violations", [])),
+        }
+        for name in names
+    ]
+
+
+def _versions(*packages: str) -> dict[str, str]:
+    found = {}
+    for package in packages:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "unknown"
+    return found
+
+
+def _count(values: Iterable[str]) -> dict[str, int]:
+    return dict(sorted(Counter(values).items()))

@@ -1,0 +1,140 @@
+import aws_cdk as cdk
+import pytest
+from aws_cdk import assertions as A
+from aws_cdk import aws_s3 as s3
+
+from constructs_lib import AccessLogsBucket, ClassifiedBucket, DataClass, DataClassKey, LogArchiveBucket
+from tests.helpers import new_stack
+
+TLS_DENIES = [
+    A.Match.object_like({"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
+                         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
+    A.Match.object_like({"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
+                         "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}}}),
+]
+
+
+def _setup():
+    stack = new_stack()
+    key = DataClassKey(stack, "Key", data_class=DataClass.CUSTOMER, alias_prefix="p")
+    logs = AccessLogsBucket(stack, "AccessLogs")
+    return stack, key, logs
+
+
+def _bucket_with_tag(template: A.Template, value: str) -> dict:
+    matches = template.find_resources("AWS::S3::Bucket", {"Properties": {"Tags": A.Match.array_with(
+        [{"Key": "DataClassification", "Value": value}])}})
+    assert matches
+    return matches
+
+
+def test_classified_bucket_defaults():
+    stack, key, logs = _setup()
+    ClassifiedBucket(stack, "Materials", encryption_key=key, access_logs=logs)
+    template = A.Template.from_stack(stack)
+    template.has_resource("AWS::S3::Bucket", {
+        "Properties": A.Match.object_like({
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [{
+                "BucketKeyEnabled": True,
+                "ServerSideEncryptionByDefault": {
+                    "SSEAlgorithm": "aws:kms",
+                    "KMSMasterKeyID": {"Fn::GetAtt": [A.Match.string_like_regexp("^Key"), "Arn"]},
+                },
+            }]},
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True, "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+            },
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            "LoggingConfiguration": {
+                "DestinationBucketName": {"Ref": A.Match.string_like_regexp("^AccessLogs")},
+                "LogFilePrefix": "Materials/",
+            },
+            "Tags": A.Match.array_with([{"Key": "DataClassification", "Value": "customer"}]),
+        }),
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+    })
+    template.has_resource_properties("AWS::S3::BucketPolicy", {
+        "Bucket": {"Ref": A.Match.string_like_regexp("^Materials")},
+        "PolicyDocument": {"Statement": A.Match.array_with(TLS_DENIES)},
+    })
+
+
+def test_classified_bucket_cannot_be_weakened_by_callers():
+    stack, key, logs = _setup()
+    ClassifiedBucket(stack, "Materials", encryption_key=key, access_logs=logs,
+                     encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=False, versioned=False,
+                     block_public_access=s3.BlockPublicAccess.BLOCK_ACLS_ONLY,
+                     removal_policy=cdk.RemovalPolicy.DESTROY,
+                     lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=cdk.Duration.days(400))])
+    template = A.Template.from_stack(stack)
+    bucket = next(iter(_bucket_with_tag(template, "customer").values()))
+    assert bucket["DeletionPolicy"] == "Retain"
+    properties = bucket["Properties"]
+    assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert properties["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
+    assert properties["LifecycleConfiguration"]["Rules"][0]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 400}
+
+
+def test_access_logs_bucket_is_the_documented_sse_s3_exception():
+    stack, key, logs = _setup()
+    ClassifiedBucket(stack, "Materials", encryption_key=key, access_logs=logs)
+    template = A.Template.from_stack(stack)
+    template.has_resource("AWS::S3::Bucket", {
+        "Properties": A.Match.object_like({
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "ObjectLockEnabled": A.Match.absent(),
+            "LoggingConfiguration": A.Match.absent(),
+        }),
+        "DeletionPolicy": "Retain",
+    })
+    template.has_resource_properties("AWS::S3::BucketPolicy", {
+        "Bucket": {"Ref": A.Match.string_like_regexp("^AccessLogs")},
+        "PolicyDocument": {"Statement": A.Match.array_with([
+            *TLS_DENIES,
+            A.Match.object_like({"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}}),
+        ])},
+    })
+
+
+def test_access_logs_bucket_acknowledges_its_exception_on_the_bucket_only():
+    stack, _, logs = _setup()
+    acknowledged = {}
+    for entry in logs.node.default_child.node.metadata:
+        if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+            acknowledged.update(entry.data)
+    assert set(acknowledged) == {
+        "Annotation::ISO27017-S3BucketKmsCmk",
+        "Annotation::NIST.800.53.R5-S3DefaultEncryptionKMS",
+        "Annotation::HIPAA.Security-S3DefaultEncryptionKMS",
+        "Annotation::AwsSolutions-S1",
+        "Annotation::NIST.800.53.R5-S3BucketLoggingEnabled",
+        "Annotation::HIPAA.Security-S3BucketLoggingEnabled",
+    }
+    assert all(len(reason.split()) >= 8 for reason in acknowledged.values())
+    assert not any(entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY for entry in stack.node.metadata)
+
+
+def test_log_archive_is_write_once_for_its_retention():
+    stack, key, logs = _setup()
+    LogArchiveBucket(stack, "Archive", encryption_key=key, access_logs=logs, retention_days=400)
+    A.Template.from_stack(stack).has_resource_properties("AWS::S3::Bucket", {
+        "ObjectLockEnabled": True,
+        "ObjectLockConfiguration": {
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 400}},
+        },
+        "VersioningConfiguration": {"Status": "Enabled"},
+    })
+
+
+def test_log_archive_refuses_retention_under_a_year():
+    stack, key, logs = _setup()
+    with pytest.raises(ValueError, match=r"retention_days=30; allowed: 365 or more \(clause 12\.4\.1"):
+        LogArchiveBucket(stack, "Archive", encryption_key=key, access_logs=logs, retention_days=30)

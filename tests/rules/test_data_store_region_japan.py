@@ -1,0 +1,43 @@
+import aws_cdk as cdk
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+
+from nag_rules import Status
+from nag_rules.rules.data_store_region_japan import RULE
+from tests.helpers import evaluations_of, new_stack, only
+
+
+def test_noncompliance_1_region_outside_japan():
+    stack = new_stack(cdk.Environment(account="123456789012", region="us-east-1"))
+    s3.Bucket(stack, "Bucket")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert evaluation.evidence == "stack Test deploys to us-east-1"
+
+
+def test_noncompliance_2_environment_agnostic_stack():
+    stack = new_stack(env=None)
+    sqs.Queue(stack, "Queue")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert "environment-agnostic" in evaluation.evidence
+
+
+def test_compliance_1_tokyo():
+    stack = new_stack()
+    s3.Bucket(stack, "Bucket")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.COMPLIANT
+    assert evaluation.evidence == "stack Test deploys to ap-northeast-1"
+
+
+def test_compliance_2_osaka():
+    stack = new_stack(cdk.Environment(account="123456789012", region="ap-northeast-3"))
+    sqs.Queue(stack, "Queue")
+    assert only(evaluations_of(stack, RULE)).status is Status.COMPLIANT
+
+
+def test_compliance_3_only_data_stores_are_evaluated():
+    stack = new_stack(env=None)
+    cdk.CfnResource(stack, "Topic", type="AWS::SNS::Subscription", properties={"Protocol": "email"})
+    assert evaluations_of(stack, RULE) == []

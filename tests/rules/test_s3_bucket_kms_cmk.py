@@ -1,0 +1,65 @@
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+
+from nag_rules import Status
+from nag_rules.rules.s3_bucket_kms_cmk import RULE
+from tests.helpers import evaluations_of, new_stack, only
+
+
+def test_noncompliance_1_sse_s3():
+    stack = new_stack()
+    s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.S3_MANAGED)
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert evaluation.evidence == "SSEAlgorithm = AES256"
+
+
+def test_noncompliance_2_no_encryption_configuration():
+    stack = new_stack()
+    s3.CfnBucket(stack, "Bucket")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert "BucketEncryption absent" in evaluation.evidence
+
+
+def test_noncompliance_3_aws_managed_key():
+    stack = new_stack()
+    s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.KMS_MANAGED)
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert "aws/s3" in evaluation.evidence
+
+
+def test_noncompliance_4_aws_managed_alias():
+    stack = new_stack()
+    s3.CfnBucket(stack, "Bucket", bucket_encryption={"serverSideEncryptionConfiguration": [{
+        "serverSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "alias/aws/s3"}}]})
+    assert only(evaluations_of(stack, RULE)).status is Status.VIOLATED
+
+
+def test_noncompliance_5_key_from_outside_the_app_is_unresolved():
+    stack = new_stack()
+    key = kms.Key.from_key_arn(
+        stack, "Imported", "arn:aws:kms:ap-northeast-1:123456789012:key/11111111-2222-3333-4444-555555555555")
+    s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.KMS, encryption_key=key)
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.UNRESOLVED
+    assert "cannot be known at synth time" in evaluation.evidence
+
+
+def test_compliance_1_customer_managed_key_of_the_stack():
+    stack = new_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.KMS, encryption_key=key)
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.COMPLIANT
+    assert "KMSMasterKeyID = Test/Key/Resource (AWS::KMS::Key, customer managed)" in evaluation.evidence
+
+
+def test_compliance_2_dual_layer_with_customer_managed_key():
+    stack = new_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.DSSE, encryption_key=key)
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.COMPLIANT
+    assert evaluation.evidence.startswith("SSEAlgorithm = aws:kms:dsse")

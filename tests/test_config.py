@@ -1,0 +1,138 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import ConfigurationError, environment_names, load_environment
+from config.loader import DEFAULT_FILE
+
+ROOT = Path(__file__).resolve().parent.parent
+VALID = {
+    "account": "123456789012",
+    "region": "ap-northeast-1",
+    "availability_zones": ["ap-northeast-1a", "ap-northeast-1c"],
+    "name_prefix": "tomolinks-test",
+    "log_retention_days": 365,
+    "security_contact_emails": ["security@example.com"],
+    "certificate_arn": "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+}
+
+
+def _toml_value(value):
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f'"{k}" = {_toml_value(v)}' for k, v in value.items()) + " }"
+    return json.dumps(value)
+
+
+def write_env(tmp_path, name="test", **overrides):
+    fields = {**VALID, **overrides}
+    lines = [f"[{name}]"] + [f"{key} = {_toml_value(value)}" for key, value in fields.items() if value is not None]
+    path = tmp_path / "environments.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def problems(path, name="test"):
+    with pytest.raises(ConfigurationError) as caught:
+        load_environment(name, path)
+    return caught.value.problems
+
+
+def test_embedded_default_is_valid_and_in_japan():
+    settings = load_environment()
+    assert settings.region == "ap-northeast-1"
+    assert settings.account == "123456789012"
+    assert settings.log_retention_days >= 365
+    assert "default" in environment_names()
+
+
+def test_embedded_default_marks_its_placeholders_as_examples():
+    text = DEFAULT_FILE.read_text(encoding="utf-8")
+    assert "EXAMPLE" in text
+    settings = load_environment()
+    assert all(address.endswith("@example.com") for address in settings.security_contact_emails)
+    assert settings.certificate_arn.endswith("00000000-0000-0000-0000-000000000000")
+
+
+def test_valid_environment_loads(tmp_path):
+    settings = load_environment("test", write_env(tmp_path))
+    assert settings.name_prefix == "tomolinks-test"
+
+
+@pytest.mark.parametrize(("overrides", "field", "fragments"), [
+    ({"region": "us-east-1"}, "test.region", ["'us-east-1'", "ap-northeast-1 or ap-northeast-3", "clause 6.1.3"]),
+    ({"region": "ap-southeast-1"}, "test.region", ["region outside Japan", "clause 6.1.3"]),
+    ({"account": "12345"}, "test.account", ["'12345'", "12-digit"]),
+    ({"account": 123456789012}, "test.account", ["123456789012", "valid string"]),
+    ({"availability_zones": ["ap-northeast-1a"]}, "test.availability_zones", ["2 to 3 distinct zones", "clause 6.1.3"]),
+    ({"availability_zones": ["us-east-1a", "us-east-1b"]}, "test.availability_zones", ["not a zone of a Japanese region"]),
+    ({"availability_zones": ["ap-northeast-3a", "ap-northeast-3b"]}, "test.availability_zones",
+     ["not in region ap-northeast-1"]),
+    ({"name_prefix": "Tomo_Links"}, "test.name_prefix", ["lowercase letters"]),
+    ({"log_retention_days": 30}, "test.log_retention_days", ["30", "365, 400", "clause 12.4.1"]),
+    ({"log_retention_days": 500}, "test.log_retention_days", ["not a CloudWatch value", "clause 12.4.1"]),
+    ({"log_retention_days": "365"}, "test.log_retention_days", ["valid integer", "clause 12.4.1"]),
+    ({"security_contact_emails": []}, "test.security_contact_emails", ["need 1 to 10", "clause 16.1.1"]),
+    ({"security_contact_emails": ["not-an-address"]}, "test.security_contact_emails", ["not an e-mail address"]),
+    ({"certificate_arn": "arn:aws:acm:ap-northeast-1:123:cert"}, "test.certificate_arn",
+     ["not an ACM certificate ARN", "clause 10.1.1"]),
+    ({"certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"},
+     "test.certificate_arn", ["must be in ap-northeast-1 of account 123456789012", "clause 10.1.1"]),
+    ({"tags": {"DataClassification": "customer"}}, "test.tags", ["set per resource by the constructs"]),
+    ({"tags": {"aws:createdBy": "me"}}, "test.tags", ["invalid tag key"]),
+    ({"colour": "blue"}, "test.colour", ["unknown field", "one of the fields description, account"]),
+    ({"region": None}, "test.region", ["(missing)", "required field is missing", "clause 6.1.3"]),
+])
+def test_each_problem_is_one_line_naming_field_value_allowed_and_clause(tmp_path, overrides, field, fragments):
+    (problem,) = problems(write_env(tmp_path, **overrides))
+    line = problem.line()
+    assert "\n" not in line
+    assert problem.field == field
+    assert line.startswith(f"{tmp_path / 'environments.toml'}: {field} = ")
+    assert "; allowed: " in line
+    for fragment in fragments:
+        assert fragment in line
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    found = problems(write_env(tmp_path, region="eu-west-1", account="x", log_retention_days=1))
+    assert [p.field for p in found] == ["test.account", "test.region", "test.log_retention_days"]
+    error = ConfigurationError(found)
+    assert len(str(error).splitlines()) == 3
+
+
+def test_unknown_environment_lists_the_known_ones(tmp_path):
+    (problem,) = problems(write_env(tmp_path), name="production")
+    assert problem.line() == (f"{tmp_path / 'environments.toml'}: env (-c env=NAME) = 'production': "
+                              "unknown environment; allowed: test")
+
+
+def test_invalid_toml_is_one_line(tmp_path):
+    path = tmp_path / "environments.toml"
+    path.write_text("[test\nregion = ", encoding="utf-8")
+    (problem,) = problems(path)
+    assert "not valid TOML" in problem.line()
+    assert "\n" not in problem.line()
+
+
+def test_missing_file(tmp_path):
+    (problem,) = problems(tmp_path / "nope.toml")
+    assert "file not found" in problem.line()
+
+
+def test_app_stops_before_building_anything_on_invalid_configuration(tmp_path):
+    config = write_env(tmp_path, region="us-east-1", log_retention_days=30)
+    outdir = tmp_path / "cdk.out"
+    env = {**os.environ, "CDK_OUTDIR": str(outdir),
+           "CDK_CONTEXT_JSON": json.dumps({"env": "test", "config": str(config)})}
+    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert "test.region = 'us-east-1'" in lines[0] and "clause 6.1.3" in lines[0]
+    assert "test.log_retention_days = 30" in lines[1] and "clause 12.4.1" in lines[1]
+    assert "Traceback" not in result.stderr
+    assert not outdir.exists() or not any(outdir.iterdir())

@@ -1,0 +1,192 @@
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+
+from compliance.catalogue import load_catalogue
+from compliance.cli import write_outputs
+from compliance.render import render_csv, render_html, render_markdown, render_summary
+from compliance.results import ReportError, build_report
+from nag_rules import register_packs
+from tests.helpers import TOKYO, new_app
+
+REASON = "Planted for the test: this exception is deliberate and documented here."
+
+
+@pytest.fixture(scope="module")
+def default_report(default_assembly):
+    return build_report(default_assembly, environment="default")
+
+
+@pytest.fixture(scope="module")
+def planted_report():
+    app = new_app()
+    tokyo = cdk.Stack(app, "Tokyo", env=TOKYO)
+    group = logs.LogGroup(tokyo, "ShortLogs", retention=logs.RetentionDays.ONE_MONTH,
+                          removal_policy=cdk.RemovalPolicy.RETAIN)
+    cdk.Validations.of(group).acknowledge(cdk.Acknowledgment(id="ISO27017-LogGroupRetention", reason=REASON))
+    rotate = cdk.CfnParameter(tokyo, "Rotate", type="String")
+    kms.CfnKey(tokyo, "Key", enable_key_rotation=cdk.Token.as_any(rotate.value_as_string),
+               key_policy={"Version": "2012-10-17", "Statement": []})
+    anywhere = cdk.Stack(app, "Anywhere")
+    sqs.Queue(anywhere, "Queue", encryption=sqs.QueueEncryption.SQS_MANAGED)
+    register_packs(app)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    return build_report(Path(app.outdir), environment="planted")
+
+
+def _clause(report, clause_id):
+    return next(c for c in report["clauses"] if c["id"] == clause_id)
+
+
+def test_every_clause_in_whitepaper_order_with_the_required_fields(default_report):
+    assert [c["id"] for c in default_report["clauses"]] == list(load_catalogue().ids)
+    for clause in default_report["clauses"]:
+        for key in ("id", "category", "status", "rules", "resources", "statement_ja", "summary_en", "title_ja"):
+            assert key in clause
+
+
+def test_default_app_meets_the_slice_and_passes_the_gate(default_report):
+    assert default_report["gate"] == {"passed": True, "blocking": []}
+    assert _clause(default_report, "6.1.3")["status"] == "met"
+    assert _clause(default_report, "10.1.1")["status"] == "met"
+    assert _clause(default_report, "12.4.1")["status"] == "met"
+    assert {p["name"]: p["unacknowledged"] for p in default_report["source"]["packs"]} == {
+        "ISO27017": 0, "AwsSolutions": 0, "NIST.800.53.R5": 0, "HIPAA.Security": 0}
+
+
+def test_met_clause_lists_resources_and_evidence(default_report):
+    clause = _clause(default_report, "12.4.1")
+    assert clause["resources"] == ["Foundation/AuditLogs/Resource"]
+    (rule,) = clause["rules"]
+    (evaluation,) = rule["evaluations"]
+    assert evaluation == {
+        "path": "Foundation/AuditLogs/Resource", "stack": "Foundation", "logical_id": evaluation["logical_id"],
+        "type": "AWS::Logs::LogGroup", "status": "compliant", "outcome": "compliant",
+        "evidence": "RetentionInDays = 365", "acknowledgement": None,
+    }
+
+
+def test_acknowledged_exception_shows_in_its_clause_with_the_reason(default_report):
+    clause = _clause(default_report, "10.1.1")
+    assert "1 acknowledged exception" in clause["status_note"]
+    exceptions = [e for r in clause["rules"] for e in r["evaluations"] if e["status"] == "acknowledged"]
+    assert [e["path"] for e in exceptions] == ["Foundation/AccessLogs/Resource"]
+    assert "SSE-S3" in exceptions[0]["acknowledgement"]["reason"]
+
+
+def test_uncovered_infrastructure_clause_is_not_evaluated_and_says_so(default_report):
+    clause = _clause(default_report, "13.1.3")
+    assert clause["status"] == "not evaluated"
+    assert clause["status_note"].startswith("No rule checks this clause yet")
+
+
+def test_other_categories_report_the_category(default_report):
+    assert _clause(default_report, "5.1.1")["status"] == "organisational"
+    assert _clause(default_report, "11.2.7")["status"] == "aws-inherited"
+    assert _clause(default_report, "9.2.1")["status"] == "customer"
+    assert _clause(default_report, "CLD.9.5.1")["status"] == "shared"
+
+
+def test_resource_index_covers_every_resource_and_the_coverage_figure(default_report):
+    resources = default_report["resources"]
+    coverage = default_report["summary"]["coverage"]
+    assert coverage["total"] == len(resources) == 11
+    assert coverage["evaluated"] == sum(r["evaluated"] for r in resources) == 6
+    unevaluated = {r["type"] for r in resources if not r["evaluated"]}
+    assert unevaluated == {"AWS::KMS::Alias", "AWS::S3::BucketPolicy"}
+    key = next(r for r in resources if r["path"] == "Foundation/Keys/Customer/Resource")
+    assert key["clauses"] == ["6.1.3", "10.1.1"]
+
+
+def test_every_acknowledgement_appears_with_its_reason(default_report):
+    acknowledgements = default_report["acknowledgements"]
+    assert len(acknowledgements) == 10
+    assert all(len(a["reason"].split()) >= 8 for a in acknowledgements)
+    iso = [a for a in acknowledgements if a["pack"] == "ISO27017"]
+    assert [(a["rule"], a["matched"]) for a in iso] == [("ISO27017-S3BucketKmsCmk", True)]
+
+
+def test_planted_statuses(planted_report):
+    assert _clause(planted_report, "6.1.3")["status"] == "violated"
+    assert _clause(planted_report, "10.1.1")["status"] == "unresolved"
+    assert _clause(planted_report, "12.4.1")["status"] == "acknowledged"
+    assert _clause(planted_report, "13.1.3")["status"] == "not evaluated"
+    assert planted_report["gate"]["passed"] is False
+    blocking = {(b["rule"], b["path"], b["status"]) for b in planted_report["gate"]["blocking"]}
+    assert blocking == {
+        ("ISO27017-DataStoreRegionJapan", "Anywhere/Queue/Resource", "violated"),
+        ("ISO27017-KmsKeyRotation", "Tokyo/Key", "unresolved"),
+    }
+    assert _clause(planted_report, "6.1.3")["status_note"] == "1 unacknowledged violation(s)."
+
+
+def test_stale_acknowledgement_is_flagged():
+    app = new_app()
+    stack = cdk.Stack(app, "S", env=TOKYO)
+    group = logs.LogGroup(stack, "Logs", retention=logs.RetentionDays.ONE_YEAR)
+    cdk.Validations.of(group).acknowledge(cdk.Acknowledgment(id="ISO27017-LogGroupRetention", reason=REASON))
+    register_packs(app)
+    app.synth()
+    report = build_report(Path(app.outdir))
+    assert [(a["rule"], a["matched"]) for a in report["acknowledgements"]] == [
+        ("ISO27017-LogGroupRetention", False)]
+
+
+def test_report_needs_the_pack_records(tmp_path):
+    app = new_app()
+    sqs.Queue(cdk.Stack(app, "S", env=TOKYO), "Queue")
+    app.synth()
+    with pytest.raises(ReportError, match="did not run on this assembly"):
+        build_report(Path(app.outdir))
+
+
+def test_renderers_read_only_the_json(default_report, tmp_path):
+    written = write_outputs(default_report, tmp_path)
+    assert [p.name for p in written] == [
+        "clause-report.json", "clause-report.md", "clause-report.html", "clause-report.csv"]
+    document = json.loads((tmp_path / "clause-report.json").read_text(encoding="utf-8"))
+    assert (tmp_path / "clause-report.md").read_text(encoding="utf-8") == render_markdown(document)
+    assert (tmp_path / "clause-report.html").read_text(encoding="utf-8") == render_html(document)
+
+
+def test_markdown_has_every_clause_in_both_languages(default_report):
+    text = render_markdown(default_report)
+    for clause in default_report["clauses"]:
+        assert f"#### {clause['id']} {clause['title_ja']} — {clause['title_en']}" in text
+        assert clause["statement_ja"].splitlines()[0] in text
+
+
+def test_html_is_self_contained(default_report):
+    page = render_html(default_report)
+    assert page.startswith("<!DOCTYPE html>")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "<link" not in page and "@import" not in page
+    for clause in default_report["clauses"]:
+        assert f"id='clause-{clause['id']}'" in page
+
+
+def test_csv_has_a_row_per_evaluation_and_per_unevaluated_clause(default_report):
+    rows = list(csv.DictReader(io.StringIO(render_csv(default_report))))
+    evaluations = sum(len(r["evaluations"]) for c in default_report["clauses"] for r in c["rules"])
+    unevaluated = sum(1 for c in default_report["clauses"] if not any(r["evaluations"] for r in c["rules"]))
+    assert len(rows) == evaluations + unevaluated
+    assert {row["clause_id"] for row in rows} == set(load_catalogue().ids)
+
+
+def test_terminal_summary_counts_and_gate(default_report, planted_report):
+    text = render_summary(default_report)
+    assert "gate: PASSED" in text
+    assert re.search(r"met\s+3\s+compliant", text)
+    assert re.search(r"total\s+39", text)
+    failed = render_summary(planted_report)
+    assert "gate: FAILED (2 unacknowledged finding(s))" in failed
+    assert "VIOLATED [6.1.3] ISO27017-DataStoreRegionJapan at Anywhere/Queue/Resource" in failed
