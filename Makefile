@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 ENV ?= default
+APP ?=
 
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
@@ -16,6 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 help:
 	@echo "make report   synthesize ENV (default: default), run the nag packs, write cdk.out/clause-report.*"
+	@echo "              APP='...' reports on another CDK app command instead of cdk.json's"
 	@echo "make test     run the test suite"
 	@echo "make synth    npx cdk synth -c env=ENV (also: make diff)"
 	@echo "make bench    print synthesis and pack cost figures"
@@ -34,7 +36,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 report: setup
-	$(PY) -m compliance report --env $(ENV)
+	$(PY) -m compliance report --env $(ENV) $(if $(APP),--app "$(APP)")
 
 test: setup
 	$(PY) -m pytest

@@ -221,10 +221,10 @@ def _evaluation_entry(evaluation: dict[str, Any]) -> dict[str, Any]:
 
 
 def _evaluation_message(evaluation: dict[str, Any], rules: dict[str, Any]) -> str:
-    rule = rules[evaluation["rule"]]
+    """The finding in words; its clauses travel beside it."""
     if evaluation["outcome"] == "unresolved":
-        return f"[{', '.join(rule['clauses'])}] Could not be verified at synth time: {evaluation['evidence']}"
-    return f"{rule['description']} Evidence: {evaluation['evidence']}"
+        return f"Could not be verified at synth time: {evaluation['evidence']}"
+    return f"{rules[evaluation['rule']]['info']} Evidence: {evaluation['evidence']}"
 
 
 def _resources(

@@ -113,8 +113,9 @@ class Resource:
         return value
 
     def target(self, value: Any) -> "Resource | None":
-        """The resource of this stack that ``{"Ref": ...}`` or ``{"Fn::GetAtt": ...}`` points at."""
-        logical_id = referenced_logical_id(value)
+        """The resource of this stack that ``value`` names: a Ref, a GetAtt, or an ARN joined
+        from literal text and exactly one of them."""
+        logical_id = referenced_logical_id(value) or _joined_reference(value)
         return self.stack.resources.get(logical_id) if logical_id else None
 
     def is_referenced_by(self, value: Any) -> bool:
@@ -133,6 +134,20 @@ def referenced_logical_id(value: Any) -> str | None:
             return getatt[0]
         if isinstance(getatt, str):
             return getatt.split(".", 1)[0]
+    return None
+
+
+def _joined_reference(value: Any) -> str | None:
+    """``{"Fn::Join": ["", ["arn:...:", {"Ref": "X"}]]}`` names X; anything else names nothing."""
+    if not isinstance(value, Mapping) or list(value) != ["Fn::Join"]:
+        return None
+    try:
+        _, parts = value["Fn::Join"]
+    except (TypeError, ValueError):
+        return None
+    references = [referenced_logical_id(part) for part in parts if not isinstance(part, str)]
+    if len(references) == 1 and references[0] and len(parts) - 1 == sum(isinstance(p, str) for p in parts):
+        return references[0]
     return None
 
 

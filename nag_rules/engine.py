@@ -88,6 +88,7 @@ class Rule:
             "clauses": list(self.clauses),
             "resource_types": list(self.resource_types),
             "severity": self.severity.value,
+            "info": self.info,
             "description": self.description,
             "explanation": self.explanation,
             "security_hub": list(self.security_hub),

@@ -10,9 +10,13 @@ def log_group_retention(resource: Resource) -> Check:
         return compliant("RetentionInDays absent: events never expire")
     if is_intrinsic(days):
         return unresolved(f"RetentionInDays = {show(days)}")
-    if isinstance(days, int) and days >= MINIMUM_DAYS:
+    if isinstance(days, str) and days.isdigit():
+        days = int(days)
+    if not isinstance(days, int) or isinstance(days, bool):
+        return unresolved(f"RetentionInDays = {show(days)} is not a number of days")
+    if days >= MINIMUM_DAYS:
         return compliant(f"RetentionInDays = {days}")
-    return non_compliant(f"RetentionInDays = {show(days)} (< {MINIMUM_DAYS})")
+    return non_compliant(f"RetentionInDays = {days} (< {MINIMUM_DAYS})")
 
 
 RULE = Rule(

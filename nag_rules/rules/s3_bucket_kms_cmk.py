@@ -21,19 +21,23 @@ def s3_bucket_kms_cmk(resource: Resource) -> Check:
         key = default.get("KMSMasterKeyID")
         if key is None:
             return non_compliant(f"SSEAlgorithm = {algorithm} without KMSMasterKeyID: the AWS managed key aws/s3")
-        verdict = _customer_managed(resource, key)
-        if verdict is not None:
-            return verdict
-        evidence.append(f"SSEAlgorithm = {algorithm}; KMSMasterKeyID = {resource.target(key).path} "
-                        f"(AWS::KMS::Key, customer managed)")
+        found = _customer_managed_key(resource, key)
+        if isinstance(found, Check):
+            return found
+        evidence.append(f"SSEAlgorithm = {algorithm}; KMSMasterKeyID = {found} (AWS::KMS::Key, customer managed)")
     return compliant("; ".join(evidence))
 
 
-def _customer_managed(resource: Resource, key: object) -> Check | None:
-    """None when ``key`` points at a customer managed key of this stack, else the verdict."""
+def _customer_managed_key(resource: Resource, key: object) -> str | Check:
+    """The path of the customer managed key of this stack that ``key`` names, else the verdict."""
     target = resource.target(key)
+    if target is not None and target.type == "AWS::KMS::Alias":
+        alias = target
+        target = alias.target(alias.prop("TargetKeyId"))
+        if target is not None and target.type == "AWS::KMS::Key":
+            return f"{target.path} via {alias.path}"
     if target is not None and target.type == "AWS::KMS::Key":
-        return None
+        return target.path
     if isinstance(key, str):
         if "alias/aws/" in key:
             return non_compliant(f"KMSMasterKeyID = {key}: an AWS managed key")

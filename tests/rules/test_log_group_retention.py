@@ -38,3 +38,12 @@ def test_compliance_2_never_expires():
     evaluation = only(evaluations_of(stack, RULE))
     assert evaluation.status is Status.COMPLIANT
     assert "never expire" in evaluation.evidence
+
+
+def test_noncompliance_3_retention_written_as_text_is_read_as_days():
+    stack = new_stack()
+    group = logs.LogGroup(stack, "Logs", retention=logs.RetentionDays.ONE_YEAR)
+    group.node.default_child.add_property_override("RetentionInDays", "90")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert evaluation.evidence == "RetentionInDays = 90 (< 365)"

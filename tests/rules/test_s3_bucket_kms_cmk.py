@@ -63,3 +63,13 @@ def test_compliance_2_dual_layer_with_customer_managed_key():
     evaluation = only(evaluations_of(stack, RULE))
     assert evaluation.status is Status.COMPLIANT
     assert evaluation.evidence.startswith("SSEAlgorithm = aws:kms:dsse")
+
+
+def test_compliance_3_customer_managed_key_named_by_its_alias():
+    stack = new_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    alias = kms.Alias(stack, "Alias", alias_name="alias/materials", target_key=key)
+    s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.KMS, encryption_key=alias)
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.COMPLIANT
+    assert "KMSMasterKeyID = Test/Key/Resource via Test/Alias/Resource" in evaluation.evidence
