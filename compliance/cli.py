@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from compliance.render import RENDERERS, render_summary
-from compliance.results import REPORT_STEM, ReportError, build_report, write_report
+from compliance.results import REPORT_STEM, ReportError, build_report
 from compliance.synth import SynthError, synthesize
 from config import DEFAULT_ENVIRONMENT, ConfigurationError, load_environment
 from nag_rules.assembly import AssemblyError
@@ -35,6 +35,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ConfigurationError, SynthError, ReportError, AssemblyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing written", file=sys.stderr)
+        return 2
+    except Exception as error:  # exit 1 means "the gate failed": never let a crash look like that
+        if os.environ.get("COMPLIANCE_DEBUG"):
+            raise
+        print(f"error: unexpected {type(error).__name__}: {error} (set COMPLIANCE_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Synthesize with the pinned CDK CLI, then write clause-report.{json,md,html,csv} "
                     "into the cloud assembly directory. Exits 1 when any finding is unacknowledged.",
     )
-    report.add_argument("--env", default=DEFAULT_ENVIRONMENT, help="environment of the configuration (default: %(default)s)")
+    report.add_argument("--env", default=DEFAULT_ENVIRONMENT,
+                        help="environment of the configuration to synthesize (default: %(default)s)")
     report.add_argument("--config", help="environments file (default: config/environments.toml)")
     report.add_argument("--app", help="CDK app command, as for `cdk --app` (default: cdk.json's app)")
     report.add_argument("--out", default="cdk.out", help="cloud assembly directory to replace (default: %(default)s)")
@@ -62,8 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 def _report(args: argparse.Namespace) -> int:
     if args.assembly:
         directory = Path(args.assembly)
-        report = build_report(directory, environment=args.env)
-        write_outputs(report, directory)
+        write_outputs(build_report(directory), directory)
         return _finish(directory)
     if args.app is None:
         load_environment(args.env, args.config)
@@ -71,6 +80,7 @@ def _report(args: argparse.Namespace) -> int:
     _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    staging.chmod(0o755)
     try:
         print(f"Synthesizing environment {args.env!r} with the pinned CDK CLI ...", file=sys.stderr, flush=True)
         result = synthesize(staging, environment=args.env, config=args.config, app=args.app)
@@ -80,7 +90,7 @@ def _report(args: argparse.Namespace) -> int:
             sys.stderr.write(_tail(result.log))
             raise UsageError(f"synthesis failed (cdk exit code {result.returncode}) before the packs ran; "
                              "no report written")
-        report = build_report(staging, environment=args.env, assembly_label=str(out))
+        report = build_report(staging, assembly_label=str(out))
         if result.returncode != 0 and report["gate"]["passed"]:
             sys.stderr.write(_tail(result.log))
             report["gate"]["passed"] = False
@@ -98,17 +108,21 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def write_outputs(report: dict[str, Any], directory: Path) -> list[Path]:
-    """Write the JSON, then render every other format from the JSON as written."""
-    written = [write_report(report, directory / f"{REPORT_STEM}.json")]
-    document = json.loads(written[0].read_text(encoding="utf-8"))
+    """Write the JSON, render every other format from the JSON as written, then put all four in
+    place together: a failure leaves the previous set untouched."""
+    text = json.dumps(report, indent=1, ensure_ascii=False) + "\n"
+    document = json.loads(text)
+    contents = {".json": (text, "utf-8")}
     for suffix, render in RENDERERS.items():
-        target = directory / f"{REPORT_STEM}{suffix}"
-        encoding = "utf-8-sig" if suffix == ".csv" else "utf-8"
-        temporary = target.with_name(target.name + ".tmp")
-        temporary.write_text(render(document), encoding=encoding)
+        contents[suffix] = (render(document), "utf-8-sig" if suffix == ".csv" else "utf-8")
+    staged = []
+    for suffix, (content, encoding) in contents.items():
+        temporary = directory / f".{REPORT_STEM}{suffix}.tmp"
+        temporary.write_text(content, encoding=encoding)
+        staged.append((temporary, directory / f"{REPORT_STEM}{suffix}"))
+    for temporary, target in staged:
         os.replace(temporary, target)
-        written.append(target)
-    return written
+    return [target for _, target in staged]
 
 
 def _finish(directory: Path) -> int:
@@ -125,13 +139,17 @@ def _check_replaceable(out: Path) -> None:
 
 
 def _replace(staging: Path, out: Path) -> None:
-    if out.exists():
-        previous = out.with_name(f".{out.name}-previous-{os.getpid()}")
-        out.rename(previous)
+    if not out.exists():
         staging.rename(out)
-        shutil.rmtree(previous, ignore_errors=True)
-    else:
+        return
+    previous = out.with_name(f".{out.name}-previous-{os.getpid()}")
+    out.rename(previous)
+    try:
         staging.rename(out)
+    except OSError:
+        previous.rename(out)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 def _tail(log: str, lines: int = 40) -> str:

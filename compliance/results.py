@@ -30,6 +30,7 @@ CLAUSE_STATUSES = (
     "shared", "aws-inherited", "organisational", "customer",
 )
 BLOCKING = ("violated", "unresolved")
+ACKNOWLEDGEMENT_RULE = "acknowledgement-reason"
 
 
 class ReportError(Exception):
@@ -51,16 +52,28 @@ def read_inputs(assembly_dir: Path) -> Inputs:
             f"{records}: missing. The {PACK_NAME} pack did not run on this assembly: "
             "register Iso27017Checks with Validations.of(app).add_plugins(...) in app.py"
         )
-    evaluations = json.loads(records.read_text(encoding="utf-8"))
+    evaluations = _load(records)
+    recorded = evaluations.get("templates")
+    if recorded != assembly.template_hashes:
+        raise ReportError(
+            f"{records}: made from other templates than the ones in {assembly_dir} (stale records); "
+            "synthesize again into an empty directory"
+        )
     validation = assembly_dir / VALIDATION_REPORT_FILE
-    report = json.loads(validation.read_text(encoding="utf-8")) if validation.is_file() else None
+    report = _load(validation) if validation.is_file() else None
     return Inputs(assembly, evaluations, report)
+
+
+def _load(file: Path) -> Any:
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ReportError(f"{file}: unreadable ({error})") from None
 
 
 def build_report(
     assembly_dir: Path | str,
     *,
-    environment: str | None = None,
     assembly_label: str | None = None,
     catalogue: Catalogue | None = None,
     generated_at: datetime | None = None,
@@ -77,6 +90,7 @@ def build_report(
     resources = _resources(inputs.assembly, evaluations, catalogue.ids)
     findings, plugin_problems = _plugin_findings(inputs.validation_report, evaluations)
     acknowledgements = _acknowledgements(inputs.assembly, evaluations)
+    weak = [a for a in acknowledgements if not a["reason_ok"]]
     clauses = [_clause(clause, catalogue, rules, evaluations) for clause in catalogue.clauses]
 
     blocking = [
@@ -84,12 +98,14 @@ def build_report(
          "status": e["status"], "message": _evaluation_message(e, rules)}
         for e in evaluations if e["status"] in BLOCKING
     ]
-    blocking += [
-        {"pack": f["pack"], "rule": f["rule"], "clauses": [], "path": f["path"],
-         "status": "violated", "message": f["description"]}
-        for f in findings if f["blocking"]
-    ]
+    blocking += [_problem(f["pack"], f["rule"], f["description"], path=f["path"]) for f in findings]
     blocking += plugin_problems
+    blocking += [
+        {"pack": a["pack"], "rule": ACKNOWLEDGEMENT_RULE, "clauses": [], "path": a["path"], "status": "violated",
+         "message": f"acknowledgement of {a['rule']} has no real reason ({a['reason']!r}): "
+                    "give at least one full sentence saying why the exception is justified"}
+        for a in weak
+    ]
     evaluated = sum(1 for r in resources if r["evaluated"])
     return {
         "schema_version": SCHEMA_VERSION,
@@ -102,7 +118,7 @@ def build_report(
         },
         "generated_at": (generated_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
         "source": {
-            "environment": environment,
+            "environment": inputs.evaluations.get("environment"),
             "assembly": assembly_label or str(directory),
             "stacks": [
                 {
@@ -120,8 +136,8 @@ def build_report(
         },
         "gate": {"passed": not blocking, "blocking": blocking},
         "summary": {
-            "clauses": _count(c["status"] for c in clauses),
-            "evaluations": _count(e["status"] for e in evaluations),
+            "clauses": _count((c["status"] for c in clauses), CLAUSE_STATUSES),
+            "evaluations": _count((e["status"] for e in evaluations), EVALUATION_STATUSES),
             "coverage": {
                 "evaluated": evaluated,
                 "total": len(resources),
@@ -136,11 +152,6 @@ def build_report(
         "findings": findings,
         "acknowledgements": acknowledgements,
     }
-
-
-def write_report(report: dict[str, Any], path: Path) -> Path:
-    path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
 
 
 def _clause(clause: Clause, catalogue: Catalogue, rules: dict[str, Any], evaluations: list[dict[str, Any]]) -> dict[str, Any]:
@@ -253,22 +264,24 @@ def _resources(
 def _plugin_findings(
     validation_report: dict[str, Any] | None, evaluations: list[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Unacknowledged findings of the other packs, and any disagreement with the ISO27017 records."""
+    """Unacknowledged findings of the other packs (every one blocks, whatever its severity), failed
+    plugin runs, and any disagreement between CDK's report and the ISO27017 records."""
     if validation_report is None:
-        return [], [{
-            "pack": "CDK", "rule": "validation-report", "clauses": [], "path": "",
-            "status": "unresolved",
-            "message": f"{VALIDATION_REPORT_FILE} is missing: the packs' results cannot be verified",
-        }]
-    findings = []
+        return [], [_problem("CDK", "validation-report", f"{VALIDATION_REPORT_FILE} is missing: the packs' "
+                             "results cannot be verified", status="unresolved")]
+    findings, problems = [], []
     reported_iso = set()
     for plugin in validation_report.get("pluginReports", []):
         pack = plugin.get("pluginName", "")
-        for violation in plugin.get("violations", []):
+        violations = plugin.get("violations", [])
+        if plugin.get("conclusion") != "success" and not violations:
+            problems.append(_problem(pack, "plugin-run", f"the {pack} plugin reported "
+                                     f"{plugin.get('conclusion')!r} without findings: it may not have run"))
+        for violation in violations:
             for construct in violation.get("violatingConstructs", []):
                 path = construct.get("constructPath", "")
                 if pack == PACK_NAME:
-                    reported_iso.add((violation["ruleName"], path))
+                    reported_iso.add((violation.get("ruleName", ""), path))
                     continue
                 findings.append({
                     "pack": pack,
@@ -276,15 +289,18 @@ def _plugin_findings(
                     "path": path,
                     "severity": violation.get("severity", ""),
                     "description": violation.get("description", ""),
-                    "blocking": violation.get("severity") in ("error", "fatal"),
                 })
     recorded_iso = {(e["rule"], e["path"]) for e in evaluations if e["status"] in BLOCKING}
-    problems = [
-        {"pack": PACK_NAME, "rule": rule, "clauses": [], "path": path, "status": "violated",
-         "message": "CDK reported this finding but the pack's records do not hold it as blocking"}
+    problems += [
+        _problem(PACK_NAME, rule, "CDK reported this finding but the pack's records do not hold it as blocking",
+                 path=path)
         for rule, path in sorted(reported_iso - recorded_iso)
     ]
     return findings, problems
+
+
+def _problem(pack: str, rule: str, message: str, *, path: str = "", status: str = "violated") -> dict[str, Any]:
+    return {"pack": pack, "rule": rule, "clauses": [], "path": path, "status": status, "message": message}
 
 
 def _acknowledgements(assembly: CloudAssembly, evaluations: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -301,6 +317,7 @@ def _acknowledgements(assembly: CloudAssembly, evaluations: list[dict[str, Any]]
             "path": ack.path,
             "stack": ack.stack,
             "reason": ack.reason,
+            "reason_ok": ack.has_real_reason,
             "matched": ((ack.rule_id, ack.path) in used) if is_iso else None,
         })
     return sorted(entries, key=lambda a: (a["pack"], a["rule"], a["path"]))
@@ -332,5 +349,7 @@ def _versions(*packages: str) -> dict[str, str]:
     return found
 
 
-def _count(values: Iterable[str]) -> dict[str, int]:
-    return dict(sorted(Counter(values).items()))
+def _count(values: Iterable[str], vocabulary: tuple[str, ...]) -> dict[str, int]:
+    """Every status of the vocabulary, in its order, zeros included."""
+    counts = Counter(values)
+    return {status: counts[status] for status in vocabulary}

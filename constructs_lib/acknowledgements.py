@@ -5,12 +5,14 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import IConstruct
 
+from nag_rules.assembly import is_real_reason
+
 
 def acknowledge(construct: IConstruct, reason: str, *rule_ids: str) -> None:
     """Acknowledge each of ``rule_ids`` on the CloudFormation resource behind ``construct``."""
     if not rule_ids:
         raise ValueError("name at least one rule id to acknowledge")
-    if len(reason.split()) < 8 or not reason.rstrip().endswith("."):
+    if not is_real_reason(reason):
         raise ValueError(f"acknowledgement reason must be at least a full sentence: {reason!r}")
     target = construct.node.default_child or construct
     cdk.Validations.of(target).acknowledge(

@@ -1,4 +1,5 @@
-"""Read-only view of a synthesized cloud assembly: stacks, resources, acknowledgements.
+"""Read-only view of a synthesized cloud assembly: stacks (nested ones included), resources,
+acknowledgements.
 
 Rules and reports read the templates as CloudFormation will receive them (property
 overrides included), once, in Python, without crossing the jsii bridge per property.
@@ -6,17 +7,23 @@ overrides included), once, in Python, without crossing the jsii bridge per prope
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 STACK_ARTIFACT = "aws:cloudformation:stack"
+ASSET_MANIFEST_ARTIFACT = "cdk:asset-manifest"
 NESTED_ASSEMBLY_ARTIFACT = "cdk:cloud-assembly"
 LOGICAL_ID = "aws:cdk:logicalId"
 ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
+NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 UNKNOWN = ("unknown-account", "unknown-region")
+_NESTED_RESOURCE_PATH = re.compile(r"^(?P<stack>.+)\.NestedStack/[^/]+\.NestedStackResource$")
+_ASSET_HASH = re.compile(r"/([0-9a-f]{64})\.json")
 
 
 class AssemblyError(Exception):
@@ -28,19 +35,44 @@ class Acknowledgement:
     """``Validations.of(construct).acknowledge(...)`` as recorded in the assembly."""
 
     rule_id: str
-    """The acknowledged id as written, e.g. ``ISO27017-S3BucketKmsCmk``."""
+    """The acknowledged id as written, without CDK's ``Annotation::`` prefix."""
     path: str
-    """Construct path the acknowledgement was recorded on."""
+    """Construct path the acknowledgement was recorded on ("" for the app)."""
     reason: str
     stack: str
 
     @property
     def pack(self) -> str:
-        return self.rule_id.split("-", 1)[0] if "-" in self.rule_id else ""
+        rule = self.rule_id.split("::", 1)[-1]
+        return rule.split("-", 1)[0] if "-" in rule else ""
+
+    @property
+    def has_real_reason(self) -> bool:
+        return is_real_reason(self.reason)
+
+
+def is_real_reason(reason: str) -> bool:
+    """At least one full sentence: 25 characters or more, ending like a sentence (. 。 ! ?)."""
+    text = reason.strip()
+    return len(text) >= 25 and text[-1] in ".。!?"
+
+
+def acknowledgements_in(path: str, entries: list[Mapping[str, Any]], stack: str) -> list[Acknowledgement]:
+    """The acknowledgements among one construct's metadata entries."""
+    found = []
+    for entry in entries:
+        data = entry.get("data")
+        if entry.get("type") == ACKNOWLEDGED_RULES and isinstance(data, dict):
+            for acknowledged_id, reason in data.items():
+                namespace, separator, rule = str(acknowledged_id).partition("::")
+                plain = rule if separator and namespace.lower() == "annotation" else str(acknowledged_id)
+                found.append(Acknowledgement(plain, path.strip("/"), str(reason), stack))
+    return found
 
 
 @dataclass(eq=False)
 class Stack:
+    assembly: "CloudAssembly"
     artifact_id: str
     display_name: str
     """Construct path of the stack, e.g. ``Foundation`` or ``Prod/Foundation``."""
@@ -49,9 +81,10 @@ class Stack:
     region: str | None
     template_file: Path
     template: Mapping[str, Any]
+    template_sha256: str
     paths_by_logical_id: Mapping[str, str]
     acknowledgements: tuple[Acknowledgement, ...]
-    termination_protection: bool = False
+    parent: "Stack | None" = None
 
     @cached_property
     def resources(self) -> dict[str, "Resource"]:
@@ -64,9 +97,7 @@ class Stack:
                 logical_id=logical_id,
                 type=body.get("Type", ""),
                 properties=body.get("Properties") or {},
-                path=(path or f"{self.display_name}/{logical_id}").lstrip("/"),
-                deletion_policy=body.get("DeletionPolicy"),
-                update_replace_policy=body.get("UpdateReplacePolicy"),
+                path=(path or f"{self.display_name}/{logical_id}").strip("/"),
                 condition=body.get("Condition"),
             )
         return out
@@ -96,9 +127,8 @@ class Resource:
     properties: Mapping[str, Any]
     path: str
     """Construct path without the leading slash, as ``node.path`` gives it."""
-    deletion_policy: str | None = None
-    update_replace_policy: str | None = None
     condition: str | None = None
+    """The template Condition that decides whether CloudFormation creates the resource at all."""
 
     def prop(self, *keys: str | int, default: Any = None) -> Any:
         """Walk nested properties; ``default`` if any step is missing."""
@@ -107,14 +137,20 @@ class Resource:
             if isinstance(key, int):
                 if not isinstance(value, list) or key >= len(value):
                     return default
-            elif not isinstance(value, Mapping) or key not in value:
+            elif not isinstance(value, dict) or key not in value:
                 return default
             value = value[key]
         return value
 
     def target(self, value: Any) -> "Resource | None":
-        """The resource of this stack that ``value`` names: a Ref, a GetAtt, or an ARN joined
-        from literal text and exactly one of them."""
+        """The resource ``value`` names: a Ref or GetAtt in this stack, an ARN joined from literal
+        text and exactly one of them, or an output of another stack of the assembly."""
+        if isinstance(value, dict) and len(value) == 1:
+            producer = self.stack.assembly.output(value)
+            if producer is not None:
+                stack, exported = producer
+                logical_id = referenced_logical_id(exported) or _joined_reference(exported)
+                return stack.resources.get(logical_id) if logical_id else None
         logical_id = referenced_logical_id(value) or _joined_reference(value)
         return self.stack.resources.get(logical_id) if logical_id else None
 
@@ -126,7 +162,7 @@ class Resource:
 
 
 def referenced_logical_id(value: Any) -> str | None:
-    if isinstance(value, Mapping) and len(value) == 1:
+    if isinstance(value, dict) and len(value) == 1:
         if "Ref" in value and isinstance(value["Ref"], str):
             return value["Ref"]
         getatt = value.get("Fn::GetAtt")
@@ -137,9 +173,20 @@ def referenced_logical_id(value: Any) -> str | None:
     return None
 
 
+def getatt(value: Any) -> tuple[str, str] | None:
+    """``(logical id, attribute)`` of ``{"Fn::GetAtt": ...}``, else None."""
+    if isinstance(value, dict) and list(value) == ["Fn::GetAtt"]:
+        parts = value["Fn::GetAtt"]
+        if isinstance(parts, str) and "." in parts:
+            parts = parts.split(".", 1)
+        if isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts):
+            return parts[0], parts[1]
+    return None
+
+
 def _joined_reference(value: Any) -> str | None:
     """``{"Fn::Join": ["", ["arn:...:", {"Ref": "X"}]]}`` names X; anything else names nothing."""
-    if not isinstance(value, Mapping) or list(value) != ["Fn::Join"]:
+    if not isinstance(value, dict) or list(value) != ["Fn::Join"]:
         return None
     try:
         _, parts = value["Fn::Join"]
@@ -153,7 +200,7 @@ def _joined_reference(value: Any) -> str | None:
 
 def is_intrinsic(value: Any) -> bool:
     """True for a value CloudFormation computes at deploy time (Ref, Fn::*)."""
-    return isinstance(value, Mapping) and len(value) == 1 and (
+    return isinstance(value, dict) and len(value) == 1 and (
         "Ref" in value or next(iter(value)).startswith("Fn::") or "Condition" in value
     )
 
@@ -161,7 +208,7 @@ def is_intrinsic(value: Any) -> bool:
 def contains_intrinsic(value: Any) -> bool:
     if is_intrinsic(value):
         return True
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return any(contains_intrinsic(v) for v in value.values())
     if isinstance(value, list):
         return any(contains_intrinsic(v) for v in value)
@@ -172,34 +219,105 @@ def show(value: Any) -> str:
     """Compact rendering of a property value for evidence text."""
     if isinstance(value, str):
         return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
     return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
 
-@dataclass
+@dataclass(eq=False)
 class CloudAssembly:
     directory: Path
     stacks: list[Stack] = field(default_factory=list)
-    extra_acknowledgements: list[Acknowledgement] = field(default_factory=list)
+    """Every stack, nested stacks included (after their parent)."""
+    extra_acknowledgements: tuple[Acknowledgement, ...] = ()
+    """Acknowledgements recorded above any stack (on the app), which no stack metadata holds."""
 
     @classmethod
-    def load(cls, directory: Path | str) -> "CloudAssembly":
+    def load(cls, directory: Path | str, *, extra_acknowledgements: Iterable[Acknowledgement] = ()) -> "CloudAssembly":
         root = Path(directory)
-        manifest = root / "manifest.json"
-        if not manifest.is_file():
+        if not (root / "manifest.json").is_file():
             raise AssemblyError(f"{root}: no manifest.json; synthesize the app first (cdk synth)")
-        assembly = cls(directory=root)
+        assembly = cls(directory=root, extra_acknowledgements=tuple(extra_acknowledgements))
         assembly._read(root)
         return assembly
 
     def _read(self, directory: Path) -> None:
-        manifest = _json(directory / "manifest.json")
-        for artifact_id, artifact in (manifest.get("artifacts") or {}).items():
+        artifacts = _json(directory / "manifest.json").get("artifacts") or {}
+        for artifact_id, artifact in artifacts.items():
             kind = artifact.get("type")
             properties = artifact.get("properties") or {}
             if kind == NESTED_ASSEMBLY_ARTIFACT:
-                self._read(directory / properties["directoryName"])
+                self._read(directory / _field(properties, "directoryName", directory))
             elif kind == STACK_ARTIFACT:
-                self.stacks.append(_stack(directory, artifact_id, artifact))
+                self._read_stack(directory, artifact_id, artifact, artifacts)
+
+    def _read_stack(
+        self, directory: Path, artifact_id: str, artifact: Mapping[str, Any], artifacts: Mapping[str, Any],
+    ) -> None:
+        properties = artifact.get("properties") or {}
+        account, region = _environment(artifact.get("environment", ""))
+        display = artifact.get("displayName") or artifact_id
+        metadata: dict[str, list[dict[str, Any]]] = {
+            path: list(entries) for path, entries in (artifact.get("metadata") or {}).items()
+        }
+        extra = artifact.get("additionalMetadataFile")
+        if extra:
+            for path, entries in _json(directory / extra).items():
+                metadata.setdefault(path, []).extend(entries)
+        nested_paths = sorted(
+            (m["stack"] for path in metadata if (m := _NESTED_RESOURCE_PATH.match(path))),
+            key=len, reverse=True,
+        )
+        owned: dict[str, dict[str, list[dict[str, Any]]]] = {path: {} for path in ["", *nested_paths]}
+        for path, entries in metadata.items():
+            owner = next((n for n in nested_paths if path.startswith(n + "/")), "")
+            owned[owner][path] = entries
+        assets: dict[str, str] | None = None
+
+        def build(path: str, template_file: Path, name: str, parent: Stack | None) -> Stack:
+            raw = _bytes(template_file)
+            logical_ids: dict[str, str] = {}
+            acks: list[Acknowledgement] = []
+            for construct_path, items in owned[path].items():
+                for entry in items:
+                    kind = entry.get("type")
+                    if kind == LOGICAL_ID and isinstance(entry.get("data"), str):
+                        logical_ids[entry["data"]] = construct_path.strip("/")
+                    elif kind == ACKNOWLEDGED_RULES:
+                        acks += acknowledgements_in(construct_path, [entry], name)
+            stack = Stack(
+                assembly=self,
+                artifact_id=artifact_id,
+                display_name=name,
+                stack_name=properties.get("stackName") or artifact_id if parent is None else name,
+                account=account,
+                region=region,
+                template_file=template_file,
+                template=_parse(raw, template_file),
+                template_sha256=hashlib.sha256(raw).hexdigest(),
+                paths_by_logical_id=logical_ids,
+                acknowledgements=tuple(acks),
+                parent=parent,
+            )
+            self.stacks.append(stack)
+            for resource in stack.of_type(NESTED_STACK_TYPE):
+                nonlocal assets
+                if assets is None:
+                    assets = _asset_sources(directory, artifacts, artifact_id)
+                match = _NESTED_RESOURCE_PATH.match("/" + resource.path)
+                url = show(resource.prop("TemplateURL"))
+                found = _ASSET_HASH.search(url)
+                source = assets.get(found.group(1)) if found else None
+                if not match or source is None:
+                    raise AssemblyError(
+                        f"{resource.path}: nested stack template {url} is not in the assembly; "
+                        "its resources cannot be checked")
+                build(match["stack"], directory / source, match["stack"].strip("/"), stack)
+            return stack
+
+        build("", directory / _field(properties, "templateFile", display), display, None)
 
     def resources(self) -> Iterator[Resource]:
         for stack in self.stacks:
@@ -210,12 +328,37 @@ class CloudAssembly:
         found = [ack for stack in self.stacks for ack in stack.acknowledgements]
         return found + list(self.extra_acknowledgements)
 
+    @property
+    def template_hashes(self) -> dict[str, str]:
+        return {stack.template_file.name: stack.template_sha256 for stack in self.stacks}
+
+    def output(self, reference: Mapping[str, Any]) -> tuple[Stack, Any] | None:
+        """The producing stack and value of ``{"Fn::ImportValue": name}`` or
+        ``{"Fn::GetStackOutput": {"StackName": ..., "OutputName": ...}}`` within this assembly."""
+        imported = reference.get("Fn::ImportValue")
+        wanted = reference.get("Fn::GetStackOutput")
+        for stack in self.stacks:
+            for name, output in (stack.template.get("Outputs") or {}).items():
+                if isinstance(imported, str) and (output.get("Export") or {}).get("Name") == imported:
+                    return stack, output.get("Value")
+                if (isinstance(wanted, dict) and wanted.get("StackName") == stack.stack_name
+                        and wanted.get("OutputName") == name
+                        and wanted.get("Region", stack.region) == stack.region):
+                    return stack, output.get("Value")
+        return None
+
+    @cached_property
+    def _acknowledgements_by_id(self) -> dict[str, dict[str, Acknowledgement]]:
+        index: dict[str, dict[str, Acknowledgement]] = {}
+        for ack in self.acknowledgements:
+            index.setdefault(ack.rule_id, {})[ack.path] = ack
+        return index
+
     def acknowledgement_for(self, rule_id: str, path: str, pack: str) -> Acknowledgement | None:
-        """The closest acknowledgement of ``rule_id`` on ``path`` or an ancestor, as CDK matches it."""
-        candidates = {
-            ack.path: ack for ack in self.acknowledgements
-            if normalise_rule_id(ack.rule_id, pack) == rule_id
-        }
+        """The closest acknowledgement of ``rule_id`` on ``path`` or an ancestor, as CDK matches it:
+        cdk-nag takes ``<rule id>``, CDK also ``<pack>::<rule id>``."""
+        index = self._acknowledgements_by_id
+        candidates = {**index.get(f"{pack}::{rule_id}", {}), **index.get(rule_id, {})}
         current = path
         while True:
             if current in candidates:
@@ -225,58 +368,18 @@ class CloudAssembly:
             current = current.rsplit("/", 1)[0] if "/" in current else ""
 
 
-def normalise_rule_id(acknowledged_id: str, pack: str) -> str:
-    """``Annotation::X`` and ``<pack>::X`` both acknowledge rule ``X`` of ``pack``."""
-    if "::" in acknowledged_id:
-        namespace, rule = acknowledged_id.split("::", 1)
-        if namespace.lower() == "annotation" or namespace == pack:
-            return rule
-        return acknowledged_id
-    return acknowledged_id
-
-
-def without_annotation_prefix(acknowledged_id: str) -> str:
-    """CDK stores ``acknowledge(id="X")`` as ``Annotation::X``."""
-    namespace, separator, rule = acknowledged_id.partition("::")
-    return rule if separator and namespace.lower() == "annotation" else acknowledged_id
-
-
-def _stack(directory: Path, artifact_id: str, artifact: Mapping[str, Any]) -> Stack:
-    properties = artifact.get("properties") or {}
-    account, region = _environment(artifact.get("environment", ""))
-    metadata: dict[str, list[dict[str, Any]]] = dict(artifact.get("metadata") or {})
-    extra = artifact.get("additionalMetadataFile")
-    if extra:
-        for path, entries in _json(directory / extra).items():
-            metadata.setdefault(path, []).extend(entries)
-    paths: dict[str, str] = {}
-    acks: list[Acknowledgement] = []
-    display = artifact.get("displayName") or artifact_id
-    for path, entries in metadata.items():
-        for entry in entries:
-            if entry.get("type") == LOGICAL_ID and isinstance(entry.get("data"), str):
-                paths[entry["data"]] = path.lstrip("/")
-            elif entry.get("type") == ACKNOWLEDGED_RULES and isinstance(entry.get("data"), dict):
-                for rule_id, reason in entry["data"].items():
-                    acks.append(Acknowledgement(
-                        rule_id=without_annotation_prefix(rule_id),
-                        path=path.lstrip("/"),
-                        reason=str(reason),
-                        stack=display,
-                    ))
-    template_file = directory / properties["templateFile"]
-    return Stack(
-        artifact_id=artifact_id,
-        display_name=display,
-        stack_name=properties.get("stackName") or artifact_id,
-        account=account,
-        region=region,
-        template_file=template_file,
-        template=_json(template_file),
-        paths_by_logical_id=paths,
-        acknowledgements=tuple(acks),
-        termination_protection=bool(properties.get("terminationProtection")),
-    )
+def _asset_sources(directory: Path, artifacts: Mapping[str, Any], stack_id: str) -> dict[str, str]:
+    """Asset hash to file path, from the stack's asset manifest (nested stack templates live there)."""
+    sources: dict[str, str] = {}
+    for artifact_id, artifact in artifacts.items():
+        if artifact.get("type") != ASSET_MANIFEST_ARTIFACT or artifact_id != f"{stack_id}.assets":
+            continue
+        manifest = _json(directory / _field(artifact.get("properties") or {}, "file", artifact_id))
+        for asset_hash, asset in (manifest.get("files") or {}).items():
+            path = (asset.get("source") or {}).get("path")
+            if path:
+                sources[asset_hash] = path
+    return sources
 
 
 def _environment(env: str) -> tuple[str | None, str | None]:
@@ -286,10 +389,26 @@ def _environment(env: str) -> tuple[str | None, str | None]:
     return (None if account in UNKNOWN else account), (None if region in UNKNOWN else region)
 
 
-def _json(file: Path) -> Any:
+def _field(properties: Mapping[str, Any], name: str, owner: object) -> str:
+    value = properties.get(name)
+    if not isinstance(value, str):
+        raise AssemblyError(f"{owner}: manifest entry has no {name}")
+    return value
+
+
+def _bytes(file: Path) -> bytes:
     try:
-        return json.loads(file.read_text(encoding="utf-8"))
+        return file.read_bytes()
     except FileNotFoundError:
         raise AssemblyError(f"{file}: missing from the cloud assembly") from None
-    except json.JSONDecodeError as error:
+
+
+def _parse(raw: bytes, file: Path) -> Any:
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise AssemblyError(f"{file}: not valid JSON ({error})") from None
+
+
+def _json(file: Path) -> Any:
+    return _parse(_bytes(file), file)

@@ -43,6 +43,9 @@ class Check:
 
 
 def compliant(evidence: str) -> Check:
+    """A pass must say what proved it."""
+    if not evidence.strip():
+        raise ValueError("a compliant result needs evidence")
     return Check(Outcome.COMPLIANT, evidence)
 
 
@@ -107,11 +110,6 @@ class Evaluation:
     @property
     def blocks_gate(self) -> bool:
         return self.status in (Status.VIOLATED, Status.UNRESOLVED)
-
-    def message(self) -> str:
-        if self.outcome is Outcome.UNRESOLVED:
-            return f"[{', '.join(self.rule.clauses)}] Could not be verified at synth time: {self.evidence}"
-        return f"{self.rule.description} Evidence: {self.evidence}"
 
     def to_dict(self) -> dict[str, Any]:
         resource = self.resource

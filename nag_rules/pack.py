@@ -1,26 +1,26 @@
 """The ISO 27017 cdk-nag pack.
 
-cdk-nag walks the construct tree in Node and calls back into Python once per CfnResource;
-a callback per rule per resource would cross the jsii bridge thousands of times. So the
-pack evaluates every rule in Python, once, on the synthesized templates (which CDK writes
-before it runs validation plugins), records every evaluation, and hands cdk-nag only the
-findings that must fail synthesis. cdk-nag and CDK then apply acknowledgements as they do
-for any pack.
+cdk-nag's own tree walk calls back into Python once per CfnResource, and a rule callback per
+rule per resource would cross the jsii bridge thousands of times. So this pack evaluates every
+rule in Python, once, on the synthesized templates (which CDK writes before it runs
+validation plugins), records every evaluation, and hands CDK a report holding only the
+findings that must fail synthesis, each with its evidence: no call across the bridge per resource.
+Acknowledgements are matched as cdk-nag and CDK match them (see CloudAssembly.acknowledgement_for).
 """
 
 from __future__ import annotations
 
+import gc
 import json
-from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import aws_cdk as cdk
-import jsii
-from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
+from cdk_nag import NagPack
 
-from nag_rules.assembly import ACKNOWLEDGED_RULES, Acknowledgement, CloudAssembly, without_annotation_prefix
-from nag_rules.engine import PACK_NAME, Evaluation, Rule, Severity, evaluate
+from nag_rules.assembly import CloudAssembly, acknowledgements_in
+from nag_rules.engine import PACK_NAME, Evaluation, Outcome, Rule, evaluate
 from nag_rules.rules import all_rules
 
 EVALUATIONS_FILE = "iso27017-evaluations.json"
@@ -29,9 +29,10 @@ EVALUATIONS_FILE = "iso27017-evaluations.json"
 class Iso27017Checks(NagPack):
     """Checks the promises of the tomoLinks ISO/IEC 27017 whitepaper.
 
-    Register with ``Validations.of(app).add_plugins(Iso27017Checks(app))``, or run directly
-    with ``Iso27017Checks().validate_scope(construct)``. After a run, ``evaluations`` holds
-    every evaluation: compliant, violated, acknowledged and unresolved.
+    Register with ``Validations.of(app).add_plugins(Iso27017Checks(app))`` (or
+    ``register_packs``), or run directly with ``Iso27017Checks().validate_scope(construct)``,
+    which synthesizes the construct's app first. After a run, ``evaluations`` holds every
+    evaluation: compliant, violated, acknowledged and unresolved.
     """
 
     def __init__(
@@ -44,11 +45,12 @@ class Iso27017Checks(NagPack):
     ) -> None:
         super().__init__(scope, verbose=verbose)
         self._pack_name = PACK_NAME
-        self._companions = tuple(companion_packs)
         self._rules: tuple[Rule, ...] = tuple(rules) if rules is not None else all_rules()
+        self._companions = tuple(companion_packs)
         self._evaluations: list[Evaluation] = []
-        self._to_report: dict[str, list[Evaluation]] = {}
-        self._outdir: Path | None = None
+        self._assembly: CloudAssembly | None = None
+        self._environment: str | None = None
+        self._in_synthesis = False
 
     @property
     def name(self) -> str:
@@ -63,32 +65,35 @@ class Iso27017Checks(NagPack):
         return tuple(self._evaluations)
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
-        report = super().validate(context)
-        if self._outdir is not None:
-            write_evaluations(self._outdir, self._rules, self._evaluations, packs=(PACK_NAME, *self._companions))
+        """CDK's entry point, after it has written the templates: evaluate them and keep the records."""
+        self._in_synthesis = True
+        try:
+            report = super().validate(context)
+        finally:
+            self._in_synthesis = False
+        if self._assembly is not None:
+            write_evaluations(self._assembly, self._rules, self._evaluations,
+                              packs=(PACK_NAME, *self._companions), environment=self._environment)
         return report
 
     def validate_scope(self, scope: Any) -> cdk.PolicyValidationPluginReport:
         root = scope.node.root
         if not isinstance(root, cdk.Stage):
             raise TypeError("Iso27017Checks validates constructs inside a cdk.App")
-        self._outdir = Path(root.outdir)
-        if not (self._outdir / "manifest.json").is_file():
-            _synthesize(root)
-        assembly = CloudAssembly.load(self._outdir)
-        assembly.extra_acknowledgements.extend(_acknowledgements_on(root))
-        self._evaluations = evaluate(assembly, self._rules, within=scope.node.path)
-        self._to_report = defaultdict(list)
-        for evaluation in self._evaluations:
-            if evaluation.blocks_gate:
-                self._to_report[evaluation.resource.path].append(evaluation)
-        if not self._to_report:
-            return cdk.PolicyValidationPluginReport(success=True, violations=[])
-        return super().validate_scope(scope)
+        if not self._in_synthesis:
+            _synthesize(root)  # direct use: make sure the templates on disk are this app's
+        on_app = acknowledgements_in("", [{"type": e.type, "data": e.data} for e in root.node.metadata], stack="")
+        environment = root.node.try_get_context("env")
+        outdir, within = Path(root.outdir), scope.node.path
+        with _no_cyclic_gc():
+            assembly = CloudAssembly.load(outdir, extra_acknowledgements=on_app)
+            self._evaluations = evaluate(assembly, self._rules, within=within)
+        self._assembly = assembly
+        self._environment = environment if isinstance(environment, str) else None
+        return _policy_report([e for e in self._evaluations if e.blocks_gate])
 
     def _check_resource(self, node: cdk.CfnResource) -> None:
-        for evaluation in self._to_report.get(node.node.path, ()):
-            self._apply_rule(_Finding(node, evaluation))
+        raise NotImplementedError("Iso27017Checks evaluates the synthesized templates in validate_scope")
 
 
 def register_packs(app: cdk.App, *companions: NagPack) -> Iso27017Checks:
@@ -99,67 +104,73 @@ def register_packs(app: cdk.App, *companions: NagPack) -> Iso27017Checks:
 
 
 def write_evaluations(
-    outdir: Path, rules: Iterable[Rule], evaluations: Iterable[Evaluation], *, packs: Iterable[str] = (PACK_NAME,),
+    assembly: CloudAssembly,
+    rules: Iterable[Rule],
+    evaluations: Iterable[Evaluation],
+    *,
+    packs: Iterable[str] = (PACK_NAME,),
+    environment: str | None = None,
 ) -> Path:
+    """The pack's records, tied to the templates they were made from by their hashes."""
     document = {
         "pack": PACK_NAME,
         "packs": list(packs),
+        "environment": environment,
+        "templates": assembly.template_hashes,
         "rules": [rule.to_dict() for rule in rules],
         "evaluations": [evaluation.to_dict() for evaluation in evaluations],
     }
-    target = outdir / EVALUATIONS_FILE
+    target = assembly.directory / EVALUATIONS_FILE
     target.write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
     return target
 
 
-@jsii.implements(IApplyRule)
-class _Finding:
-    """One finding handed to cdk-nag; its verdict was reached in Python already."""
+def _policy_report(findings: list[Evaluation]) -> cdk.PolicyValidationPluginReport:
+    """CDK's report: one violation per finding, so each carries its own evidence."""
+    violations = [
+        cdk.PolicyViolation(
+            rule_name=finding.rule.id,
+            description=_describe(finding),
+            severity=finding.rule.severity.value,
+            fix=finding.rule.explanation,
+            rule_metadata={"clauses": ", ".join(finding.rule.clauses), "outcome": finding.outcome.value},
+            violating_resources=[cdk.PolicyViolatingResource(
+                construct_path=finding.resource.path,
+                resource_logical_id=finding.resource.logical_id,
+                template_path=str(finding.resource.stack.template_file),
+                locations=["Properties"],
+            )],
+        )
+        for finding in findings
+    ]
+    return cdk.PolicyValidationPluginReport(success=not violations, violations=violations)
 
-    def __init__(self, node: cdk.CfnResource, evaluation: Evaluation) -> None:
-        self._node = node
-        self._evaluation = evaluation
 
-    @property
-    def node(self) -> cdk.CfnResource:
-        return self._node
+def _describe(finding: Evaluation) -> str:
+    clauses = ", ".join(finding.rule.clauses)
+    if finding.outcome is Outcome.UNRESOLVED:
+        return f"[{clauses}] Could not be verified at synth time, so it counts as a violation: {finding.evidence}"
+    return f"{finding.rule.description} Evidence: {finding.evidence}"
 
-    @property
-    def info(self) -> str:
-        return self._evaluation.message()
 
-    @property
-    def explanation(self) -> str:
-        return self._evaluation.rule.explanation
-
-    @property
-    def level(self) -> NagMessageLevel:
-        return NagMessageLevel.ERROR if self._evaluation.rule.severity is Severity.ERROR else NagMessageLevel.WARN
-
-    @property
-    def rule_suffix_override(self) -> str:
-        return self._evaluation.rule.name
-
-    def rule(self, node: cdk.CfnResource) -> NagRuleCompliance:
-        return NagRuleCompliance.NON_COMPLIANT
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Parsing the templates allocates many small objects; in a process holding the whole CDK
+    object graph, the collections they trigger cost more than the parsing. Nothing here makes
+    cycles, so collection waits until the work is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _synthesize(root: cdk.Stage) -> None:
-    """Direct ``validate_scope`` before synthesis: write the templates the rules read."""
+    """Write the templates the rules read (CDK caches an app's synthesis)."""
     try:
         root.synth()
     except RuntimeError as error:
         if "ValidationFailed" not in str(error):  # other packs may fail; the files are written
             raise
-
-
-def _acknowledgements_on(root: cdk.Stage) -> list[Acknowledgement]:
-    """Acknowledgements on the App itself, which no stack's metadata carries."""
-    found = []
-    for entry in root.node.metadata:
-        if entry.type == ACKNOWLEDGED_RULES and isinstance(entry.data, dict):
-            for rule_id, reason in entry.data.items():
-                found.append(Acknowledgement(
-                    rule_id=without_annotation_prefix(rule_id), path="", reason=str(reason), stack="",
-                ))
-    return found

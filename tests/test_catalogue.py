@@ -5,7 +5,10 @@ import pytest
 
 from compliance.catalogue import CATEGORIES, load_catalogue
 
-WHITEPAPER_DIR = Path(__file__).resolve().parents[2] / "shared" / "whitepaper"
+WHITEPAPER_NAME = "tomolinks-cloud-security-whitepaper-v1.0.ja.txt"
+WHITEPAPER = Path(__file__).resolve().parents[1] / "compliance" / "whitepaper" / WHITEPAPER_NAME
+"""The project's copy of the whitepaper, so the catalogue is always checked against the source."""
+SHARED_WHITEPAPER = Path(__file__).resolve().parents[2] / "shared" / "whitepaper" / WHITEPAPER_NAME
 EXPECTED_IDS = (
     "5.1.1", "6.1.1", "6.1.3", "CLD.6.3.1", "7.2.2", "8.1.1", "CLD.8.1.5", "8.2.2",
     "9.2.1", "9.2.2", "9.2.3", "9.2.4", "9.4.1", "9.4.4", "CLD.9.5.1", "CLD.9.5.2",
@@ -16,10 +19,13 @@ EXPECTED_IDS = (
 
 
 def _whitepaper() -> str:
-    files = sorted(WHITEPAPER_DIR.glob("*.txt"))
-    if not files:
-        pytest.skip(f"whitepaper not found in {WHITEPAPER_DIR} (it sits beside the project in CI)")
-    return files[0].read_text(encoding="utf-8")
+    return WHITEPAPER.read_text(encoding="utf-8")
+
+
+def test_the_projects_copy_is_the_shared_whitepaper():
+    if not SHARED_WHITEPAPER.is_file():
+        pytest.skip(f"{SHARED_WHITEPAPER} is not beside this checkout; the project's copy is used")
+    assert WHITEPAPER.read_bytes() == SHARED_WHITEPAPER.read_bytes()
 
 
 def _squash(text: str) -> str:

@@ -83,3 +83,26 @@ def test_usage_error_is_one_line_and_exit_2():
     result = run(sys.executable, "-m", "compliance", "report", "--nope")
     assert result.returncode == 2
     assert "unrecognized arguments: --nope" in result.stderr
+
+
+def test_an_unexpected_error_exits_2_not_1(monkeypatch, tmp_path, capsys):
+    from compliance import cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "build_report", broken)
+    (tmp_path / "manifest.json").write_text("{}")
+    assert cli.main(["report", "--assembly", str(tmp_path)]) == 2
+    assert "unexpected RuntimeError: boom" in capsys.readouterr().err
+
+
+def test_a_renderer_failure_leaves_the_previous_report_untouched(monkeypatch, tmp_path):
+    from compliance import cli
+
+    (tmp_path / "clause-report.json").write_text("previous")
+    monkeypatch.setattr(cli, "RENDERERS", {".md": lambda document: "ok", ".html": lambda document: 1 / 0})
+    with pytest.raises(ZeroDivisionError):
+        cli.write_outputs({"title": "x"}, tmp_path)
+    assert (tmp_path / "clause-report.json").read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clause-report.json"]

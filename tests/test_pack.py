@@ -6,6 +6,7 @@ import pytest
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
+from config.cdk_json import cdk_json_context
 from nag_rules import EVALUATIONS_FILE, Iso27017Checks, Status, all_rules, register_packs
 from nag_rules.rules.log_group_retention import RULE as RETENTION
 from nag_rules.rules.s3_bucket_kms_cmk import RULE as BUCKET_KMS
@@ -36,7 +37,9 @@ def test_violation_is_reported_with_rule_name_and_clause_prefixed_description():
     assert report.success is False
     (violation,) = [v for v in report.violations if v.rule_name == "ISO27017-LogGroupRetention"]
     assert violation.description.startswith("[12.4.1] The log group keeps events for less than 365 days")
-    assert "Evidence: RetentionInDays = 30 (< 365)" in violation.description
+    assert violation.description.endswith("Evidence: RetentionInDays = 30 (< 365)")
+    assert violation.rule_metadata == {"clauses": "12.4.1", "outcome": "non_compliant"}
+    assert violation.fix.startswith("The whitepaper promises access logs for up to 12 months back")
     assert violation.severity == "error"
     assert [r.construct_path for r in violation.violating_resources] == ["S/Logs/Resource"]
 
@@ -60,7 +63,9 @@ def test_unresolved_value_blocks_like_a_violation():
     (evaluation,) = pack.evaluations
     assert evaluation.status is Status.UNRESOLVED
     (violation,) = report.violations
-    assert violation.description.startswith("[12.4.1] Could not be verified at synth time: RetentionInDays = ")
+    assert violation.rule_name == "ISO27017-LogGroupRetention"
+    assert violation.description.startswith(
+        "[12.4.1] Could not be verified at synth time, so it counts as a violation: RetentionInDays = ")
 
 
 @pytest.mark.parametrize("where", ["resource", "l2", "stack"])
@@ -160,3 +165,14 @@ def test_acknowledgement_on_the_app_is_honoured_like_cdk_does():
     assert pack.validate_scope(app).success is True
     assert pack.evaluations[0].status is Status.ACKNOWLEDGED
     assert pack.evaluations[0].acknowledgement.path == ""
+
+
+def test_direct_validation_reads_this_apps_templates_not_an_earlier_run(tmp_path):
+    first = cdk.App(context=cdk_json_context(), outdir=str(tmp_path))
+    logs.LogGroup(cdk.Stack(first, "S", env=TOKYO), "Logs", retention=logs.RetentionDays.ONE_YEAR)
+    first.synth()
+    second = cdk.App(context=cdk_json_context(), outdir=str(tmp_path))
+    _short_retention(cdk.Stack(second, "S", env=TOKYO))
+    pack = Iso27017Checks(rules=[RETENTION])
+    assert pack.validate_scope(second).success is False
+    assert pack.evaluations[0].evidence == "RetentionInDays = 30 (< 365)"

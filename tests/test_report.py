@@ -22,7 +22,7 @@ REASON = "Planted for the test: this exception is deliberate and documented here
 
 @pytest.fixture(scope="module")
 def default_report(default_assembly):
-    return build_report(default_assembly, environment="default")
+    return build_report(default_assembly)
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +32,16 @@ def planted_report():
     group = logs.LogGroup(tokyo, "ShortLogs", retention=logs.RetentionDays.ONE_MONTH,
                           removal_policy=cdk.RemovalPolicy.RETAIN)
     cdk.Validations.of(group).acknowledge(cdk.Acknowledgment(id="ISO27017-LogGroupRetention", reason=REASON))
-    rotate = cdk.CfnParameter(tokyo, "Rotate", type="String")
-    kms.CfnKey(tokyo, "Key", enable_key_rotation=cdk.Token.as_any(rotate.value_as_string),
+    stage = cdk.CfnParameter(tokyo, "Stage", type="String", allowed_values=["dev", "prod"])
+    production = cdk.CfnCondition(tokyo, "Production", expression=cdk.Fn.condition_equals(stage.value_as_string, "prod"))
+    kms.CfnKey(tokyo, "Key", enable_key_rotation=cdk.Fn.condition_if(production.logical_id, True, False),
                key_policy={"Version": "2012-10-17", "Statement": []})
     anywhere = cdk.Stack(app, "Anywhere")
     sqs.Queue(anywhere, "Queue", encryption=sqs.QueueEncryption.SQS_MANAGED)
     register_packs(app)
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
-    return build_report(Path(app.outdir), environment="planted")
+    return build_report(Path(app.outdir))
 
 
 def _clause(report, clause_id):
@@ -190,3 +191,91 @@ def test_terminal_summary_counts_and_gate(default_report, planted_report):
     failed = render_summary(planted_report)
     assert "gate: FAILED (2 unacknowledged finding(s))" in failed
     assert "VIOLATED [6.1.3] ISO27017-DataStoreRegionJapan at Anywhere/Queue/Resource" in failed
+
+
+@pytest.fixture
+def clean_assembly():
+    """A small app that passes every pack, synthesized with the packs registered."""
+    app = new_app(env="staging")
+    stack = cdk.Stack(app, "S", env=TOKYO)
+    logs.LogGroup(stack, "Logs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=cdk.RemovalPolicy.RETAIN)
+    register_packs(app)
+    app.synth()
+    return Path(app.outdir)
+
+
+def _add_plugin_report(directory, plugin):
+    path = directory / "validation-report.json"
+    report = json.loads(path.read_text())
+    report["pluginReports"].append(plugin)
+    path.write_text(json.dumps(report))
+
+
+def test_clean_assembly_passes_and_names_its_environment(clean_assembly):
+    report = build_report(clean_assembly)
+    assert report["gate"]["passed"] is True
+    assert report["source"]["environment"] == "staging"
+
+
+def test_a_plugin_that_failed_without_findings_blocks_the_gate(clean_assembly):
+    _add_plugin_report(clean_assembly, {"pluginName": "AwsSolutions", "conclusion": "failure", "violations": []})
+    report = build_report(clean_assembly)
+    assert report["gate"]["passed"] is False
+    assert report["gate"]["blocking"][0]["rule"] == "plugin-run"
+
+
+def test_an_unacknowledged_warning_of_another_pack_blocks_the_gate(clean_assembly):
+    _add_plugin_report(clean_assembly, {"pluginName": "CloudFormation Validate", "conclusion": "success", "violations": [
+        {"ruleName": "W1234", "description": "A warning.", "severity": "warning",
+         "violatingConstructs": [{"constructPath": "S/Logs/Resource"}]}]})
+    report = build_report(clean_assembly)
+    assert report["gate"]["passed"] is False
+    assert [(b["pack"], b["rule"], b["path"]) for b in report["gate"]["blocking"]] == [
+        ("CloudFormation Validate", "W1234", "S/Logs/Resource")]
+
+
+def test_records_made_from_other_templates_are_refused(clean_assembly):
+    template = clean_assembly / "S.template.json"
+    template.write_text(template.read_text().replace("365", "30"))
+    with pytest.raises(ReportError, match="stale records"):
+        build_report(clean_assembly)
+
+
+def test_an_acknowledgement_without_a_real_reason_blocks_the_gate():
+    app = new_app()
+    stack = cdk.Stack(app, "S", env=TOKYO)
+    group = logs.LogGroup(stack, "Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=cdk.RemovalPolicy.RETAIN)
+    cdk.Validations.of(group).acknowledge(cdk.Acknowledgment(id="ISO27017-LogGroupRetention", reason="ok"))
+    register_packs(app)
+    app.synth()
+    report = build_report(Path(app.outdir))
+    assert _clause(report, "12.4.1")["status"] == "acknowledged"
+    assert report["gate"]["passed"] is False
+    (blocking,) = report["gate"]["blocking"]
+    assert blocking["rule"] == "acknowledgement-reason" and "'ok'" in blocking["message"]
+
+
+def test_nested_stack_resources_are_in_the_index_and_evaluated():
+    app = new_app()
+    stack = cdk.Stack(app, "S", env=TOKYO)
+    nested = cdk.NestedStack(stack, "Nested")
+    logs.LogGroup(nested, "Logs", retention=logs.RetentionDays.ONE_DAY, removal_policy=cdk.RemovalPolicy.RETAIN)
+    register_packs(app)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = build_report(Path(app.outdir))
+    assert _clause(report, "12.4.1")["status"] == "violated"
+    paths = {r["path"]: r for r in report["resources"]}
+    assert paths["S/Nested/Logs/Resource"]["evaluated"] is True
+    assert paths["S/Nested/Logs/Resource"]["stack"] == "S/Nested"
+
+
+def test_renderers_depend_on_nothing_but_the_standard_library():
+    import ast
+
+    render_dir = Path(__file__).resolve().parent.parent / "compliance" / "render"
+    for module in render_dir.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module.startswith(("compliance.render", "__future__", "html", "typing", "csv", "io")), (
+                    f"{module.name} imports {node.module}: renderers read only the JSON")

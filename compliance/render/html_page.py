@@ -5,7 +5,6 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Iterable, Sequence
 
-from compliance.render.terminal import CLAUSE_ORDER, EVALUATION_ORDER
 
 _CSS = """
 :root { --ok:#1a7f37; --bad:#cf222e; --warn:#9a6700; --muted:#57606a; --line:#d0d7de; --bg:#f6f8fa; }
@@ -117,11 +116,10 @@ def render_html(report: dict[str, Any]) -> str:
              f"<code>{_e(item['path'])}</code>", _e(item["message"])] for item in gate["blocking"]
         ])
     parts.append("<h2>Summary</h2><div class='cards'>")
-    parts += [f"<div class='card'>{_status(s)}<b>{summary['clauses'].get(s, 0)}</b>clauses</div>"
-              for s in CLAUSE_ORDER]
+    parts += [f"<div class='card'>{_status(s)}<b>{n}</b>clauses</div>" for s, n in summary["clauses"].items()]
     parts.append("</div><div class='cards'>")
-    parts += [f"<div class='card'>{_status(s)}<b>{summary['evaluations'].get(s, 0)}</b>evaluations</div>"
-              for s in EVALUATION_ORDER]
+    parts += [f"<div class='card'>{_status(s)}<b>{n}</b>evaluations</div>"
+              for s, n in summary["evaluations"].items()]
     parts.append(
         f"<div class='card'>coverage<b>{coverage['percent']}%</b>{coverage['evaluated']} of "
         f"{coverage['total']} resources</div></div>"
@@ -135,7 +133,7 @@ def render_html(report: dict[str, Any]) -> str:
     ])
     parts.append("<h2>Clauses</h2>")
     parts.append("<div class='toolbar'><button class='active' data-status='all'>all</button>")
-    present = [s for s in CLAUSE_ORDER if summary["clauses"].get(s)]
+    present = [s for s, n in summary["clauses"].items() if n]
     parts += [f"<button data-status='{_e(s)}'>{_e(s)} ({summary['clauses'][s]})</button>" for s in present]
     parts.append("<input id='q' type='search' placeholder='Filter by clause, title, resource or evidence'>"
                  "<button id='expand'>expand all</button><button id='collapse'>collapse all</button></div>")
@@ -182,7 +180,8 @@ def _clause(clause: dict[str, Any]) -> list[str]:
         f"<details class='clause' id='clause-{_e(clause['id'])}' data-status='{_e(status)}'{opened}>",
         f"<summary><span class='cid'>{_e(clause['id'])}</span>"
         f"<span class='titles'>{_e(clause['title_ja'])}<small>{_e(clause['title_en'])}</small></span>"
-        f"<span class='meta'>{_e(clause['category'])}</span>{_status(status)}</summary>",
+        + (f"<span class='meta'>{_e(clause['category'])}</span>" if clause["category"] != status else "")
+        + f"{_status(status)}</summary>",
         "<div class='clause-body'>",
         f"<p>{_e(clause['status_note'])}</p>",
         "<div class='bilingual'>",

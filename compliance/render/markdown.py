@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from compliance.render.terminal import CLAUSE_ORDER, EVALUATION_ORDER
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -31,9 +30,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         out.append(f"- {item['status']} {clauses}`{item['rule']}` at `{item['path']}`: {_cell(item['message'])}")
     if gate["blocking"]:
         out.append("")
-    out += _table(["Clause status", "Clauses"], [[s, summary["clauses"].get(s, 0)] for s in CLAUSE_ORDER])
+    out += _table(["Clause status", "Clauses"], [[s, n] for s, n in summary["clauses"].items()])
     out += [""]
-    out += _table(["Evaluation result", "Count"], [[s, summary["evaluations"].get(s, 0)] for s in EVALUATION_ORDER])
+    out += _table(["Evaluation result", "Count"], [[s, n] for s, n in summary["evaluations"].items()])
     out += [
         "",
         f"Coverage: {coverage['evaluated']} of {coverage['total']} resources evaluated by ISO27017 rules "

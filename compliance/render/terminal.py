@@ -2,9 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-CLAUSE_ORDER = ("met", "violated", "unresolved", "acknowledged", "not evaluated",
-                "shared", "aws-inherited", "organisational", "customer")
-EVALUATION_ORDER = ("compliant", "violated", "acknowledged", "unresolved")
 
 
 def render_summary(report: dict[str, Any]) -> str:
@@ -20,8 +17,8 @@ def render_summary(report: dict[str, Any]) -> str:
         "",
         f"  {'clause status':<16}{'clauses':>8}    {'evaluation':<14}{'count':>6}",
     ]
-    left = [(s, clauses.get(s, 0)) for s in CLAUSE_ORDER]
-    right = [(s, evaluations.get(s, 0)) for s in EVALUATION_ORDER]
+    left = list(clauses.items())
+    right = list(evaluations.items())
     for index, (status, count) in enumerate(left):
         row = f"  {status:<16}{count:>8}"
         if index < len(right):

@@ -1,6 +1,6 @@
 from config.settings import JAPAN_REGIONS
-from nag_rules.assembly import Resource
-from nag_rules.engine import Check, Rule, compliant, non_compliant
+from nag_rules.assembly import Resource, is_intrinsic, show
+from nag_rules.engine import Check, Rule, compliant, non_compliant, unresolved
 from nag_rules.resource_types import DATA_STORE_TYPES
 
 
@@ -13,18 +13,42 @@ def data_store_region_japan(resource: Resource) -> Check:
         )
     if stack.region not in JAPAN_REGIONS:
         return non_compliant(f"stack {stack.display_name} deploys to {stack.region}")
-    return compliant(f"stack {stack.display_name} deploys to {stack.region}")
+    evidence = [f"stack {stack.display_name} deploys to {stack.region}"]
+    for place, region in _copies(resource):
+        if region is None:
+            return unresolved(f"{place}: its region cannot be known at synth time")
+        if region not in JAPAN_REGIONS:
+            return non_compliant(f"{place} is in {region}")
+        evidence.append(f"{place} is in {region}")
+    return compliant("; ".join(evidence))
+
+
+def _copies(resource: Resource) -> list[tuple[str, str | None]]:
+    """Other places the resource itself puts its data: table replicas, bucket replication."""
+    copies: list[tuple[str, str | None]] = []
+    if resource.type == "AWS::DynamoDB::GlobalTable":
+        for replica in resource.prop("Replicas", default=[]) or []:
+            region = replica.get("Region") if isinstance(replica, dict) else None
+            copies.append((f"replica {show(region)}", None if is_intrinsic(region) else region))
+    if resource.type == "AWS::S3::Bucket":
+        for rule in resource.prop("ReplicationConfiguration", "Rules", default=[]) or []:
+            destination = (rule.get("Destination") or {}).get("Bucket") if isinstance(rule, dict) else None
+            target = resource.target(destination)
+            place = f"replication destination {target.path if target else show(destination)}"
+            copies.append((place, target.stack.region if target is not None else None))
+    return copies
 
 
 RULE = Rule(
     name="DataStoreRegionJapan",
     clauses=("6.1.3",),
     resource_types=DATA_STORE_TYPES,
-    info="The data store is not deployed to a Japanese region (ap-northeast-1 or ap-northeast-3).",
+    info="The data store, or a copy it makes, is not in a Japanese region (ap-northeast-1 or ap-northeast-3).",
     explanation=(
         "The whitepaper states that data stored on the service is located in Japan. Give every "
         "stack an explicit environment whose region is ap-northeast-1 or ap-northeast-3; an "
-        "environment-agnostic stack can be deployed anywhere, so it cannot prove where its data is."
+        "environment-agnostic stack can be deployed anywhere, so it cannot prove where its data is. "
+        "Table replicas and bucket replication destinations must be in those regions too."
     ),
     check=data_store_region_japan,
 )

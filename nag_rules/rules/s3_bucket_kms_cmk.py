@@ -10,8 +10,12 @@ def s3_bucket_kms_cmk(resource: Resource) -> Check:
         return non_compliant("BucketEncryption absent: S3 encrypts with SSE-S3 (Amazon S3 managed keys)")
     if is_intrinsic(configuration) or not isinstance(configuration, list):
         return unresolved(f"ServerSideEncryptionConfiguration = {show(configuration)}")
+    if not configuration:
+        return non_compliant("ServerSideEncryptionConfiguration is empty: S3 encrypts with SSE-S3")
     evidence = []
     for entry in configuration:
+        if not isinstance(entry, dict):
+            return unresolved(f"ServerSideEncryptionConfiguration entry = {show(entry)}")
         default = entry.get("ServerSideEncryptionByDefault") or {}
         algorithm = default.get("SSEAlgorithm")
         if is_intrinsic(algorithm):

@@ -1,6 +1,7 @@
+import re
 from typing import Any, Mapping
 
-from nag_rules.assembly import Resource, contains_intrinsic, referenced_logical_id, show
+from nag_rules.assembly import Resource, contains_intrinsic, getatt
 from nag_rules.engine import Check, Rule, compliant, non_compliant, unresolved
 
 MINIMUM_TLS = 1.2
@@ -11,9 +12,7 @@ def s3_bucket_tls_only(resource: Resource) -> Check:
                 if resource.is_referenced_by(p.prop("Bucket"))]
     if not policies:
         return non_compliant("no bucket policy: requests over plain HTTP and TLS 1.0/1.1 are accepted")
-    statements = [(policy, s) for policy in policies for s in _statements(policy)]
-    secure_transport = [p for p, s in statements if _denies(s, resource, "Bool", "aws:SecureTransport", _is_false)]
-    tls_version = [p for p, s in statements if _denies(s, resource, "NumericLessThan", "s3:TlsVersion", _is_at_least_minimum)]
+    secure_transport, tls_version = _denying(resource, [p for p in policies if p.condition is None])
     if secure_transport and tls_version:
         return compliant(
             f"{secure_transport[0].path} denies aws:SecureTransport = false and "
@@ -24,16 +23,29 @@ def s3_bucket_tls_only(resource: Resource) -> Check:
         missing.append("no Deny of aws:SecureTransport = false")
     if not tls_version:
         missing.append(f"no Deny of s3:TlsVersion < {MINIMUM_TLS}")
+    conditional = [p for p in policies if p.condition is not None]
+    if conditional and all(_denying(resource, policies)):
+        return unresolved("; ".join(missing) + " in an unconditional policy; "
+                          + ", ".join(f"{p.path} exists only if Condition {p.condition} holds" for p in conditional))
     if any(contains_intrinsic(p.prop("PolicyDocument")) and _unrecognised(p) for p in policies):
         return unresolved("; ".join(missing) + " found, and the policy holds values known only at deploy time")
     return non_compliant("; ".join(missing) + f" in {', '.join(p.path for p in policies)}")
 
 
+def _denying(bucket: Resource, policies: list[Resource]) -> tuple[list[Resource], list[Resource]]:
+    """The policies that deny requests without TLS, and those that deny TLS below the minimum."""
+    statements = [(policy, s) for policy in policies for s in _statements(policy)]
+    return (
+        [p for p, s in statements if _denies(s, bucket, "Bool", "aws:SecureTransport", _is_false)],
+        [p for p, s in statements if _denies(s, bucket, "NumericLessThan", "s3:TlsVersion", _is_at_least_minimum)],
+    )
+
+
 def _statements(policy: Resource) -> list[Mapping[str, Any]]:
     statements = policy.prop("PolicyDocument", "Statement", default=[])
-    if isinstance(statements, Mapping):
+    if isinstance(statements, dict):
         statements = [statements]
-    return [s for s in statements if isinstance(s, Mapping)] if isinstance(statements, list) else []
+    return [s for s in statements if isinstance(s, dict)] if isinstance(statements, list) else []
 
 
 def _denies(statement: Mapping[str, Any], bucket: Resource, operator: str, key: str, accepts) -> bool:
@@ -42,10 +54,10 @@ def _denies(statement: Mapping[str, Any], bucket: Resource, operator: str, key: 
     if not _everyone(statement.get("Principal")) or not _all_actions(statement.get("Action")):
         return False
     condition = statement.get("Condition")
-    if not isinstance(condition, Mapping) or list(condition) != [operator]:
+    if not isinstance(condition, dict) or list(condition) != [operator]:
         return False
     clause = condition[operator]
-    if not isinstance(clause, Mapping) or list(clause) != [key] or not accepts(clause[key]):
+    if not isinstance(clause, dict) or list(clause) != [key] or not accepts(clause[key]):
         return False
     return _covers_bucket_and_objects(statement.get("Resource"), bucket)
 
@@ -53,7 +65,7 @@ def _denies(statement: Mapping[str, Any], bucket: Resource, operator: str, key: 
 def _everyone(principal: Any) -> bool:
     if principal == "*":
         return True
-    if isinstance(principal, Mapping) and list(principal) == ["AWS"]:
+    if isinstance(principal, dict) and list(principal) == ["AWS"]:
         value = principal["AWS"]
         return value == "*" or (isinstance(value, list) and "*" in value)
     return False
@@ -79,25 +91,26 @@ def _is_at_least_minimum(value: Any) -> bool:
 
 def _covers_bucket_and_objects(resources: Any, bucket: Resource) -> bool:
     values = resources if isinstance(resources, list) else [resources]
-    covers_bucket = covers_objects = False
-    for value in values:
-        if value == "*":
-            return True
-        if referenced_logical_id(value) == bucket.logical_id:
-            covers_bucket = True
-        elif _object_arn_of(value) == bucket.logical_id:
-            covers_objects = True
-    return covers_bucket and covers_objects
+    if "*" in values:
+        return True
+    return any(_is_bucket_arn(v, bucket) for v in values) and any(_is_objects_arn(v, bucket) for v in values)
 
 
-def _object_arn_of(value: Any) -> str | None:
-    """Logical ID of the bucket in ``{"Fn::Join": ["", [<bucket arn>, "/*"]]}``."""
-    if not isinstance(value, Mapping) or list(value) != ["Fn::Join"]:
-        return None
+def _is_bucket_arn(value: Any, bucket: Resource) -> bool:
+    if getatt(value) == (bucket.logical_id, "Arn"):
+        return True
+    name = bucket.prop("BucketName")
+    return isinstance(value, str) and isinstance(name, str) and bool(re.fullmatch(rf"arn:[\w-]+:s3:::{re.escape(name)}", value))
+
+
+def _is_objects_arn(value: Any, bucket: Resource) -> bool:
+    """``<bucket ARN>/*``, literally or as ``{"Fn::Join": ["", [<bucket ARN>, "/*"]]}``."""
+    if isinstance(value, str):
+        return value.endswith("/*") and _is_bucket_arn(value[:-2], bucket)
+    if not isinstance(value, dict) or list(value) != ["Fn::Join"]:
+        return False
     separator, parts = value["Fn::Join"]
-    if separator != "" or len(parts) != 2 or parts[1] != "/*":
-        return None
-    return referenced_logical_id(parts[0])
+    return separator == "" and len(parts) == 2 and parts[1] == "/*" and _is_bucket_arn(parts[0], bucket)
 
 
 def _unrecognised(policy: Resource) -> bool:
@@ -108,12 +121,18 @@ def _unrecognised(policy: Resource) -> bool:
         for key, value in statement.items():
             if key == "Resource":
                 values = value if isinstance(value, list) else [value]
-                if any(contains_intrinsic(v) and referenced_logical_id(v) is None and _object_arn_of(v) is None
-                       for v in values):
+                if any(contains_intrinsic(v) and getatt(v) is None and not _is_join_of_getatt(v) for v in values):
                     return True
             elif contains_intrinsic(value):
                 return True
     return False
+
+
+def _is_join_of_getatt(value: Any) -> bool:
+    if not isinstance(value, dict) or list(value) != ["Fn::Join"]:
+        return False
+    parts = value["Fn::Join"][1] if len(value["Fn::Join"]) == 2 else []
+    return all(isinstance(p, str) or getatt(p) is not None for p in parts)
 
 
 RULE = Rule(

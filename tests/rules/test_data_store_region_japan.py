@@ -1,4 +1,5 @@
 import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
@@ -41,3 +42,31 @@ def test_compliance_3_only_data_stores_are_evaluated():
     stack = new_stack(env=None)
     cdk.CfnResource(stack, "Topic", type="AWS::SNS::Subscription", properties={"Protocol": "email"})
     assert evaluations_of(stack, RULE) == []
+
+
+def test_noncompliance_3_table_replica_outside_japan():
+    stack = new_stack()
+    dynamodb.TableV2(stack, "Records", partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+                     replicas=[dynamodb.ReplicaTableProps(region="us-east-1")])
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert evaluation.evidence == "replica us-east-1 is in us-east-1"
+
+
+def test_noncompliance_4_replication_to_a_bucket_outside_the_app_is_unresolved():
+    stack = new_stack()
+    s3.CfnBucket(stack, "Bucket", versioning_configuration={"status": "Enabled"}, replication_configuration={
+        "role": "arn:aws:iam::123456789012:role/replication",
+        "rules": [{"status": "Enabled", "destination": {"bucket": "arn:aws:s3:::somewhere"}}]})
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.UNRESOLVED
+    assert evaluation.evidence.startswith("replication destination arn:aws:s3:::somewhere")
+
+
+def test_compliance_4_table_replica_in_osaka():
+    stack = new_stack()
+    dynamodb.TableV2(stack, "Records", partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+                     replicas=[dynamodb.ReplicaTableProps(region="ap-northeast-3")])
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.COMPLIANT
+    assert "replica ap-northeast-3 is in ap-northeast-3" in evaluation.evidence

@@ -1,9 +1,10 @@
+import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 
 from nag_rules import Status
 from nag_rules.rules.s3_bucket_kms_cmk import RULE
-from tests.helpers import evaluations_of, new_stack, only
+from tests.helpers import TOKYO, evaluations_of, new_stack, only
 
 
 def test_noncompliance_1_sse_s3():
@@ -73,3 +74,32 @@ def test_compliance_3_customer_managed_key_named_by_its_alias():
     evaluation = only(evaluations_of(stack, RULE))
     assert evaluation.status is Status.COMPLIANT
     assert "KMSMasterKeyID = Test/Key/Resource via Test/Alias/Resource" in evaluation.evidence
+
+
+def test_noncompliance_6_empty_encryption_configuration():
+    stack = new_stack()
+    s3.CfnBucket(stack, "Bucket", bucket_encryption={"serverSideEncryptionConfiguration": []})
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert "empty" in evaluation.evidence
+
+
+def test_compliance_4_customer_managed_key_of_another_stack():
+    app = new_stack().node.root
+    keys = cdk.Stack(app, "Keys", env=TOKYO)
+    key = kms.Key(keys, "Key", enable_key_rotation=True)
+    data = cdk.Stack(app, "Data", env=TOKYO)
+    s3.Bucket(data, "Bucket", encryption=s3.BucketEncryption.KMS, encryption_key=key)
+    evaluation = only(evaluations_of(data, RULE))
+    assert evaluation.status is Status.COMPLIANT
+    assert "KMSMasterKeyID = Keys/Key/Resource (AWS::KMS::Key, customer managed)" in evaluation.evidence
+
+
+def test_noncompliance_7_bucket_in_a_nested_stack_is_evaluated():
+    stack = new_stack()
+    nested = cdk.NestedStack(stack, "Nested")
+    s3.Bucket(nested, "Bucket", encryption=s3.BucketEncryption.S3_MANAGED)
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert evaluation.resource.path == "Test/Nested/Bucket/Resource"
+    assert evaluation.resource.stack.display_name == "Test/Nested"

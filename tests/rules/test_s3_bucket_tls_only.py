@@ -95,3 +95,35 @@ def test_noncompliance_7_grants_with_deploy_time_values_do_not_hide_a_missing_de
     evaluation = only(evaluations_of(stack, RULE))
     assert evaluation.status is Status.VIOLATED
     assert "no Deny of s3:TlsVersion < 1.2" in evaluation.evidence
+
+
+def test_noncompliance_8_deny_on_another_attribute_of_the_bucket():
+    stack = new_stack()
+    bucket = s3.Bucket(stack, "Bucket")
+    for condition in ({"Bool": {"aws:SecureTransport": "false"}}, {"NumericLessThan": {"s3:TlsVersion": 1.2}}):
+        bucket.add_to_resource_policy(iam.PolicyStatement(
+            effect=iam.Effect.DENY, actions=["s3:*"], principals=[iam.AnyPrincipal()],
+            resources=[bucket.bucket_domain_name, bucket.arn_for_objects("*")], conditions=condition))
+    assert only(evaluations_of(stack, RULE)).status is Status.VIOLATED
+
+
+def test_noncompliance_9_policy_created_only_under_a_condition_is_unresolved():
+    stack = new_stack()
+    bucket = s3.Bucket(stack, "Bucket", enforce_ssl=True, minimum_tls_version=1.2)
+    condition = cdk.CfnCondition(stack, "Production", expression=cdk.Fn.condition_equals("a", "b"))
+    bucket.policy.node.default_child.cfn_options.condition = condition
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.UNRESOLVED
+    assert "exists only if Condition Production holds" in evaluation.evidence
+
+
+def test_compliance_4_literal_arns_of_a_named_bucket():
+    stack = new_stack()
+    bucket = s3.CfnBucket(stack, "Bucket", bucket_name="tomolinks-materials")
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Condition": condition,
+         "Resource": ["arn:aws:s3:::tomolinks-materials", "arn:aws:s3:::tomolinks-materials/*"]}
+        for condition in ({"Bool": {"aws:SecureTransport": "false"}}, {"NumericLessThan": {"s3:TlsVersion": "1.2"}})
+    ]}
+    s3.CfnBucketPolicy(stack, "Policy", bucket=bucket.ref, policy_document=policy)
+    assert only(evaluations_of(stack, RULE)).status is Status.COMPLIANT
