@@ -17,11 +17,14 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks  
 
 from config import DEFAULT_ENVIRONMENT, ConfigurationError, EnvironmentSettings, load_environment  # noqa: E402
 import nag_rules  # noqa: E402
-from stacks import FoundationStack  # noqa: E402
+from stacks import ApplicationStack, FoundationStack, NetworkStack  # noqa: E402
 
 
 def build(app: cdk.App, settings: EnvironmentSettings) -> None:
-    FoundationStack(app, "Foundation", settings=settings)
+    foundation = FoundationStack(app, "Foundation", settings=settings)
+    network = NetworkStack(app, "Network", settings=settings, log_key=foundation.keys.operations)
+    ApplicationStack(app, "Application", settings=settings, vpc=network.service_vpc, keys=foundation.keys,
+                     access_logs=foundation.access_logs, notifications=foundation.notifications)
     register_packs(app)
 
 

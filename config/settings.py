@@ -7,6 +7,7 @@ accepted, used verbatim in error messages.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Any
 
@@ -28,6 +29,8 @@ _ACM_ARN = re.compile(
     r"^arn:aws:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):certificate/[0-9a-f-]{36}$"
 )
 _TAG_KEY = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,128}$")
+_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d{0,2}xlarge)$")
+_CONSTRUCT_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)+$")
 
 
 def _meta(*, allowed: str, clause: str | None = None, description: str = "") -> dict[str, Any]:
@@ -35,6 +38,41 @@ def _meta(*, allowed: str, clause: str | None = None, description: str = "") -> 
     if clause:
         extra["clause"] = clause
     return {"description": description, "json_schema_extra": extra}
+
+
+def is_real_reason(reason: str) -> bool:
+    """At least one full sentence: 25 characters or more, and four words or more (a Japanese
+    sentence, written without spaces, counts by its characters alone)."""
+    text = reason.strip()
+    if len(text) < 25:
+        return False
+    if any("\u3040" <= ch <= "\u9fff" for ch in text):
+        return True
+    return len(text.split()) >= 4
+
+
+class NetworkLink(BaseModel):
+    """An approved link toward another network (peering, VPN, transit gateway...), with its reason."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    path: str
+    """Construct path of the CloudFormation resource of the link, e.g. Network/ServiceVpc/ToPartner."""
+    reason: str
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not _CONSTRUCT_PATH.match(value):
+            raise ValueError(f"path {value!r} is not a construct path such as Stack/Construct/Resource")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not is_real_reason(value):
+            raise ValueError("reason must be at least one full sentence")
+        return value
 
 
 class EnvironmentSettings(BaseModel):
@@ -86,6 +124,54 @@ class EnvironmentSettings(BaseModel):
             description="TLS certificate of the public endpoint.",
         )),
     ]
+    service_vpc_cidr: Annotated[
+        str,
+        Field(**_meta(allowed="a private IPv4 CIDR (RFC 1918) from /16 to /22", clause="13.1.3",
+                      description="The service VPC: load balancer, application and data tiers.")),
+    ] = "10.10.0.0/16"
+    management_vpc_cidr: Annotated[
+        str,
+        Field(**_meta(allowed="a private IPv4 CIDR (RFC 1918) from /16 to /22, not overlapping the service VPC",
+                      clause="13.1.3", description="The management VPC for operations.")),
+    ] = "10.20.0.0/16"
+    nat_gateways: Annotated[
+        int,
+        Field(**_meta(allowed="1 to the number of availability_zones",
+                      description="NAT gateways of the service VPC (one per zone for production).")),
+    ] = 1
+    application_port: Annotated[
+        int,
+        Field(**_meta(allowed="1024 to 65535", clause="CLD.9.5.2",
+                      description="The only port application servers accept, from the load balancer.")),
+    ] = 8080
+    database_port: Annotated[
+        int,
+        Field(**_meta(allowed="1024 to 65535", clause="13.1.3",
+                      description="The only port the data tier accepts, from the application tier.")),
+    ] = 5432
+    instance_type: Annotated[
+        str,
+        Field(**_meta(allowed="an EC2 instance type such as t3.small or m7g.large")),
+    ] = "t3.small"
+    app_min_capacity: Annotated[
+        int,
+        Field(**_meta(allowed="1 to 20", clause="12.1.3", description="Fewest application servers.")),
+    ] = 2
+    app_max_capacity: Annotated[
+        int,
+        Field(**_meta(allowed="app_min_capacity to 50", clause="12.1.3", description="Most application servers.")),
+    ] = 4
+    waf_rate_limit: Annotated[
+        int,
+        Field(**_meta(allowed="100 to 2000000 requests per 5 minutes per IP address", clause="CLD.9.5.2",
+                      description="Requests from one address above which WAF blocks it.")),
+    ] = 2000
+    network_links: Annotated[
+        list[NetworkLink],
+        Field(**_meta(allowed="a list of { path = construct path of the link, reason = one full sentence }",
+                      clause="13.1.3",
+                      description="Approved links toward other networks; every other link fails the gate.")),
+    ] = Field(default_factory=list)
     tags: Annotated[
         dict[str, str],
         Field(**_meta(allowed="a table of tag keys (1-128 characters) to string values; "
@@ -147,6 +233,59 @@ class EnvironmentSettings(BaseModel):
             raise ValueError("not an ACM certificate ARN")
         return value
 
+    @field_validator("service_vpc_cidr", "management_vpc_cidr")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        try:
+            network = ipaddress.IPv4Network(value, strict=True)
+        except ValueError as error:
+            raise ValueError(f"not an IPv4 CIDR ({error})") from None
+        if not network.is_private or not 16 <= network.prefixlen <= 22:
+            raise ValueError("not a private range from /16 to /22")
+        return value
+
+    @field_validator("nat_gateways")
+    @classmethod
+    def _nat(cls, value: int) -> int:
+        if not 1 <= value <= 3:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("application_port", "database_port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 1024 <= value <= 65535:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("instance_type")
+    @classmethod
+    def _instance_type(cls, value: str) -> str:
+        if not _INSTANCE_TYPE.match(value):
+            raise ValueError("not an EC2 instance type")
+        return value
+
+    @field_validator("app_min_capacity")
+    @classmethod
+    def _min_capacity(cls, value: int) -> int:
+        if not 1 <= value <= 20:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("app_max_capacity")
+    @classmethod
+    def _max_capacity(cls, value: int) -> int:
+        if not 1 <= value <= 50:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("waf_rate_limit")
+    @classmethod
+    def _rate(cls, value: int) -> int:
+        if not 100 <= value <= 2_000_000:
+            raise ValueError("out of range")
+        return value
+
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: dict[str, str]) -> dict[str, str]:
@@ -165,6 +304,24 @@ class EnvironmentSettings(BaseModel):
                     "availability_zones", self.availability_zones,
                     f"zone {zone} is not in region {self.region}",
                 )
+        service = ipaddress.IPv4Network(self.service_vpc_cidr)
+        management = ipaddress.IPv4Network(self.management_vpc_cidr)
+        if service.overlaps(management):
+            raise CrossFieldError(
+                "management_vpc_cidr", self.management_vpc_cidr,
+                f"overlaps service_vpc_cidr {self.service_vpc_cidr}: networks by use must be separate",
+            )
+        if self.nat_gateways > len(self.availability_zones):
+            raise CrossFieldError("nat_gateways", self.nat_gateways,
+                                  f"more than the {len(self.availability_zones)} availability_zones")
+        if self.application_port == self.database_port:
+            raise CrossFieldError("database_port", self.database_port, "same as application_port")
+        if self.app_max_capacity < self.app_min_capacity:
+            raise CrossFieldError("app_max_capacity", self.app_max_capacity,
+                                  f"below app_min_capacity {self.app_min_capacity}")
+        paths = [link.path for link in self.network_links]
+        if len(set(paths)) != len(paths):
+            raise CrossFieldError("network_links", paths, "a link is listed twice")
         match = _ACM_ARN.match(self.certificate_arn)
         if match and (match["region"], match["account"]) != (self.region, self.account):
             raise CrossFieldError(

@@ -1,13 +1,30 @@
 """L3 constructs carrying the whitepaper's secure defaults. They never read context or environment."""
 
 from constructs_lib.acknowledgements import acknowledge
-from constructs_lib.buckets import AccessLogsBucket, ClassifiedBucket, LogArchiveBucket
+from constructs_lib.buckets import AccessLogsBucket, ClassifiedBucket, LoadBalancerLogsBucket, LogArchiveBucket
 from constructs_lib.data_classification import TAG_KEY, DataClass, classify
 from constructs_lib.keys import DataClassKey, DataClassKeys
+from constructs_lib.edge import PublicLoadBalancer, WebApplicationFirewall
 from constructs_lib.log_group import RetainedLogGroup
+from constructs_lib.iam import ManagedPolicyRole
+from constructs_lib.network import HardenedVpc, ManagementVpc, ServiceVpc
+from constructs_lib.notifications import NotificationTopic
+from constructs_lib.operations import OperatorRole, SessionManagerLogging
+from constructs_lib.servers import ApplicationServers
 
 __all__ = [
     "AccessLogsBucket",
+    "ApplicationServers",
+    "HardenedVpc",
+    "LoadBalancerLogsBucket",
+    "ManagedPolicyRole",
+    "NotificationTopic",
+    "ManagementVpc",
+    "OperatorRole",
+    "PublicLoadBalancer",
+    "ServiceVpc",
+    "SessionManagerLogging",
+    "WebApplicationFirewall",
     "ClassifiedBucket",
     "DataClass",
     "DataClassKey",

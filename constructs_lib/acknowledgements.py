@@ -5,7 +5,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from constructs import IConstruct
 
-from nag_rules.assembly import is_real_reason
+from config.settings import is_real_reason
 
 
 def acknowledge(construct: IConstruct, reason: str, *rule_ids: str) -> None:

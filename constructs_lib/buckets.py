@@ -13,6 +13,12 @@ from constructs_lib.data_classification import DataClass, classify
 from constructs_lib.keys import DataClassKey
 
 MINIMUM_TLS_VERSION = 1.2
+NO_REPLICATION_REASON = (
+    "Cross-region replication is not a whitepaper promise: the logs are protected by S3's "
+    "multi-AZ durability, versioning and (for the archive) Object Lock, and recovery copies are "
+    "the job of AWS Backup under 12.3.1; any copy outside Tokyo may only go to ap-northeast-3 (6.1.3)."
+)
+REPLICATION_RULES = ("NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled")
 
 
 def _protected(props: dict[str, Any]) -> dict[str, Any]:
@@ -53,6 +59,25 @@ class AccessLogsBucket(s3.Bucket):
                     "NIST.800.53.R5-S3DefaultEncryptionKMS", "HIPAA.Security-S3DefaultEncryptionKMS")
         acknowledge(self, reason_logging, "AwsSolutions-S1",
                     "NIST.800.53.R5-S3BucketLoggingEnabled", "HIPAA.Security-S3BucketLoggingEnabled")
+
+
+class LoadBalancerLogsBucket(s3.Bucket):
+    """Destination of load balancer access logs.
+
+    Elastic Load Balancing delivers access logs only to buckets encrypted with SSE-S3, so this
+    bucket is a documented exception to "a customer managed key everywhere", acknowledged here.
+    Its own accesses are logged to ``access_logs``.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, access_logs: s3.IBucket, **bucket_props: Any) -> None:
+        bucket_props.setdefault("server_access_logs_prefix", f"{construct_id}/")
+        bucket_props.update(encryption=s3.BucketEncryption.S3_MANAGED, server_access_logs_bucket=access_logs)
+        super().__init__(scope, construct_id, **_protected(bucket_props))
+        classify(self, DataClass.OPERATIONS)
+        acknowledge(self, "Elastic Load Balancing delivers access logs only to buckets whose default "
+                          "encryption is SSE-S3, so this bucket cannot use a customer managed KMS key.",
+                    "ISO27017-S3BucketKmsCmk", "NIST.800.53.R5-S3DefaultEncryptionKMS",
+                    "HIPAA.Security-S3DefaultEncryptionKMS")
 
 
 class ClassifiedBucket(s3.Bucket):

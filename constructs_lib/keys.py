@@ -39,7 +39,33 @@ class DataClassKey(kms.Key):
         super().__init__(scope, construct_id, **key_props)
         self.data_class = data_class
         self._cloudwatch_logs_allowed = False
+        self._auto_scaling_allowed = False
         classify(self, data_class)
+
+    def allow_auto_scaling(self) -> None:
+        """Let EC2 Auto Scaling's service-linked role launch instances whose volumes use this key.
+
+        A service-linked role cannot be given IAM policies, so only the key policy can allow it."""
+        if self._auto_scaling_allowed:
+            return
+        stack = cdk.Stack.of(self)
+        role = iam.ArnPrincipal(
+            f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/autoscaling.amazonaws.com/"
+            "AWSServiceRoleForAutoScaling")
+        self.add_to_resource_policy(iam.PolicyStatement(
+            sid="AllowAutoScalingToUseTheKeyForVolumes",
+            principals=[role],
+            actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            resources=["*"],
+        ))
+        self.add_to_resource_policy(iam.PolicyStatement(
+            sid="AllowAutoScalingToGrantTheKeyToEc2",
+            principals=[role],
+            actions=["kms:CreateGrant"],
+            resources=["*"],
+            conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        ))
+        self._auto_scaling_allowed = True
 
     def allow_cloudwatch_logs(self) -> None:
         """Let CloudWatch Logs of this account and region encrypt log groups with the key."""

@@ -15,6 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
+from config.settings import is_real_reason
+
 STACK_ARTIFACT = "aws:cloudformation:stack"
 ASSET_MANIFEST_ARTIFACT = "cdk:asset-manifest"
 NESTED_ASSEMBLY_ARTIFACT = "cdk:cloud-assembly"
@@ -43,18 +45,14 @@ class Acknowledgement:
 
     @property
     def pack(self) -> str:
-        rule = self.rule_id.split("::", 1)[-1]
-        return rule.split("-", 1)[0] if "-" in rule else ""
+        namespace, separator, _ = self.rule_id.partition("::")
+        if separator:
+            return namespace
+        return self.rule_id.split("-", 1)[0] if "-" in self.rule_id else ""
 
     @property
     def has_real_reason(self) -> bool:
         return is_real_reason(self.reason)
-
-
-def is_real_reason(reason: str) -> bool:
-    """At least one full sentence: 25 characters or more, ending like a sentence (. 。 ! ?)."""
-    text = reason.strip()
-    return len(text) >= 25 and text[-1] in ".。!?"
 
 
 def acknowledgements_in(path: str, entries: list[Mapping[str, Any]], stack: str) -> list[Acknowledgement]:

@@ -1,6 +1,8 @@
 """Stacks compose constructs from constructs_lib and wire grants; settings come from config."""
 
+from stacks.application import ApplicationStack
 from stacks.environment_stack import EnvironmentStack
 from stacks.foundation import FoundationStack
+from stacks.network import NetworkStack
 
-__all__ = ["EnvironmentStack", "FoundationStack"]
+__all__ = ["ApplicationStack", "EnvironmentStack", "FoundationStack", "NetworkStack"]

@@ -5,15 +5,16 @@ from typing import Any
 from constructs import Construct
 
 from config import EnvironmentSettings
-from constructs_lib import AccessLogsBucket, DataClassKeys, LogArchiveBucket, RetainedLogGroup, acknowledge
-from stacks.environment_stack import EnvironmentStack
-
-
-NO_REPLICATION_REASON = (
-    "Cross-region replication is not a whitepaper promise: the logs are protected by S3's "
-    "multi-AZ durability, versioning and (for the archive) Object Lock, and recovery copies are "
-    "the job of AWS Backup under 12.3.1; any copy outside Tokyo may only go to ap-northeast-3 (6.1.3)."
+from constructs_lib import (
+    AccessLogsBucket,
+    DataClassKeys,
+    LogArchiveBucket,
+    NotificationTopic,
+    RetainedLogGroup,
+    acknowledge,
 )
+from constructs_lib.buckets import NO_REPLICATION_REASON, REPLICATION_RULES
+from stacks.environment_stack import EnvironmentStack
 
 
 class FoundationStack(EnvironmentStack):
@@ -38,8 +39,10 @@ class FoundationStack(EnvironmentStack):
             retention_days=settings.log_retention_days,
         )
         for bucket in (self.access_logs, self.log_archive):
-            acknowledge(bucket, NO_REPLICATION_REASON,
-                        "NIST.800.53.R5-S3BucketReplicationEnabled", "HIPAA.Security-S3BucketReplicationEnabled")
+            acknowledge(bucket, NO_REPLICATION_REASON, *REPLICATION_RULES)
+        self.notifications = NotificationTopic(
+            self, "Notifications", key=self.keys.operations, emails=settings.security_contact_emails,
+        )
         self.audit_logs = RetainedLogGroup(
             self,
             "AuditLogs",

@@ -60,15 +60,17 @@ def test_default_app_meets_the_slice_and_passes_the_gate(default_report):
     assert _clause(default_report, "6.1.3")["status"] == "met"
     assert _clause(default_report, "10.1.1")["status"] == "met"
     assert _clause(default_report, "12.4.1")["status"] == "met"
-    assert {p["name"]: p["unacknowledged"] for p in default_report["source"]["packs"]} == {
-        "ISO27017": 0, "AwsSolutions": 0, "NIST.800.53.R5": 0, "HIPAA.Security": 0}
+    packs = {p["name"]: p for p in default_report["source"]["packs"]}
+    assert [name for name, p in packs.items() if p["registered"]] == [
+        "ISO27017", "AwsSolutions", "NIST.800.53.R5", "HIPAA.Security"]
+    assert all(p["unacknowledged"] == 0 and p["conclusion"] == "success" for p in packs.values())
 
 
 def test_met_clause_lists_resources_and_evidence(default_report):
     clause = _clause(default_report, "12.4.1")
-    assert clause["resources"] == ["Foundation/AuditLogs/Resource"]
-    (rule,) = clause["rules"]
-    (evaluation,) = rule["evaluations"]
+    assert "Foundation/AuditLogs/Resource" in clause["resources"]
+    evaluations = {e["path"]: e for rule in clause["rules"] for e in rule["evaluations"]}
+    evaluation = evaluations["Foundation/AuditLogs/Resource"]
     assert evaluation == {
         "path": "Foundation/AuditLogs/Resource", "stack": "Foundation", "logical_id": evaluation["logical_id"],
         "type": "AWS::Logs::LogGroup", "status": "compliant", "outcome": "compliant",
@@ -76,12 +78,12 @@ def test_met_clause_lists_resources_and_evidence(default_report):
     }
 
 
-def test_acknowledged_exception_shows_in_its_clause_with_the_reason(default_report):
+def test_acknowledged_exceptions_show_in_their_clause_with_the_reason(default_report):
     clause = _clause(default_report, "10.1.1")
-    assert "1 acknowledged exception" in clause["status_note"]
-    exceptions = [e for r in clause["rules"] for e in r["evaluations"] if e["status"] == "acknowledged"]
-    assert [e["path"] for e in exceptions] == ["Foundation/AccessLogs/Resource"]
-    assert "SSE-S3" in exceptions[0]["acknowledgement"]["reason"]
+    exceptions = {e["path"]: e for r in clause["rules"] for e in r["evaluations"] if e["status"] == "acknowledged"}
+    assert set(exceptions) == {"Foundation/AccessLogs/Resource", "Application/LoadBalancerLogs/Resource"}
+    assert f"{len(exceptions)} acknowledged exception(s)" in clause["status_note"]
+    assert all("SSE-S3" in e["acknowledgement"]["reason"] for e in exceptions.values())
 
 
 def test_uncovered_infrastructure_clause_is_not_evaluated_and_says_so(default_report):
@@ -97,23 +99,26 @@ def test_other_categories_report_the_category(default_report):
     assert _clause(default_report, "CLD.9.5.1")["status"] == "shared"
 
 
-def test_resource_index_covers_every_resource_and_the_coverage_figure(default_report):
+def test_resource_index_covers_every_resource_and_the_coverage_figure(default_report, default_assembly):
+    from nag_rules.resource_types import DATA_STORE_TYPES
+
+    templates = [json.loads(p.read_text()) for p in default_assembly.glob("*.template.json")]
+    total = sum(1 for t in templates for r in t["Resources"].values() if r["Type"] != "AWS::CDK::Metadata")
     resources = default_report["resources"]
     coverage = default_report["summary"]["coverage"]
-    assert coverage["total"] == len(resources) == 11
-    assert coverage["evaluated"] == sum(r["evaluated"] for r in resources) == 6
-    unevaluated = {r["type"] for r in resources if not r["evaluated"]}
-    assert unevaluated == {"AWS::KMS::Alias", "AWS::S3::BucketPolicy"}
+    assert coverage["total"] == len(resources) == total
+    assert coverage["evaluated"] == sum(r["evaluated"] for r in resources)
+    assert not [r["path"] for r in resources if r["type"] in DATA_STORE_TYPES and not r["evaluated"]]
     key = next(r for r in resources if r["path"] == "Foundation/Keys/Customer/Resource")
     assert key["clauses"] == ["6.1.3", "10.1.1"]
 
 
 def test_every_acknowledgement_appears_with_its_reason(default_report):
     acknowledgements = default_report["acknowledgements"]
-    assert len(acknowledgements) == 10
-    assert all(len(a["reason"].split()) >= 8 for a in acknowledgements)
+    assert all(a["reason_ok"] for a in acknowledgements)
+    assert all(a["pack"] for a in acknowledgements)
     iso = [a for a in acknowledgements if a["pack"] == "ISO27017"]
-    assert [(a["rule"], a["matched"]) for a in iso] == [("ISO27017-S3BucketKmsCmk", True)]
+    assert iso and all(a["matched"] for a in iso)
 
 
 def test_planted_statuses(planted_report):

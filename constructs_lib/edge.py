@@ -1,0 +1,154 @@
+"""Internet entry points: a TLS 1.2+ load balancer (10.1.1) behind AWS WAF (CLD.9.5.2), both logged."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from constructs_lib.acknowledgements import acknowledge
+from constructs_lib.keys import DataClassKey
+from constructs_lib.log_group import RetainedLogGroup
+
+MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesSQLiRuleSet",
+)
+TLS_POLICY = elbv2.SslPolicy.RECOMMENDED_TLS
+"""ELBSecurityPolicy-TLS13-1-2-2021-06: TLS 1.3 and 1.2 only, never the 2016-08 default."""
+
+
+class WebApplicationFirewall(Construct):
+    """A regional web ACL: AWS managed rule groups and a per-address rate limit, logged for
+    ``log_retention_days`` to a KMS-encrypted log group."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        rate_limit: int,
+        log_key: DataClassKey,
+        log_retention_days: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        rules = [
+            wafv2.CfnWebACL.RuleProperty(
+                name=group,
+                priority=index,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS", name=group),
+                ),
+                visibility_config=_visibility(group),
+            )
+            for index, group in enumerate(MANAGED_RULE_GROUPS)
+        ]
+        rules.append(wafv2.CfnWebACL.RuleProperty(
+            name="RateLimitPerAddress",
+            priority=len(rules),
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    limit=rate_limit, aggregate_key_type="IP"),
+            ),
+            visibility_config=_visibility("RateLimitPerAddress"),
+        ))
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            name=name,
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            rules=rules,
+            visibility_config=_visibility(name),
+        )
+        self.log_group = RetainedLogGroup(
+            self, "Logs", encryption_key=log_key, retention_days=log_retention_days,
+            log_group_name=f"aws-waf-logs-{name}",
+        )
+        stack = cdk.Stack.of(self)
+        wafv2.CfnLoggingConfiguration(
+            self,
+            "Logging",
+            resource_arn=self.web_acl.attr_arn,
+            log_destination_configs=[stack.format_arn(
+                service="logs", resource="log-group", resource_name=self.log_group.log_group_name,
+                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+            )],
+        )
+
+    def protect(self, construct_id: str, resource_arn: str) -> wafv2.CfnWebACLAssociation:
+        return wafv2.CfnWebACLAssociation(self, construct_id, resource_arn=resource_arn,
+                                          web_acl_arn=self.web_acl.attr_arn)
+
+
+class PublicLoadBalancer(Construct):
+    """The internet-facing Application Load Balancer: HTTPS with a TLS 1.2+ policy, HTTP only to
+    redirect, invalid headers dropped, access logs kept, and nothing else open."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection,
+        certificate_arn: str,
+        access_logs: s3.IBucket,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.security_group = ec2.SecurityGroup(
+            self, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
+            description="Load balancer: HTTPS from the internet, HTTP only to redirect",
+        )
+        self.security_group.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS from the internet")
+        self.security_group.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(80), "HTTP, redirected to HTTPS")
+        acknowledge(self.security_group, "This is the service's internet entry point: it accepts HTTPS, and HTTP "
+                                         "only to redirect, from anyone, behind AWS WAF (CLD.9.5.2).",
+                    "AwsSolutions-EC23")
+        self.load_balancer = elbv2.ApplicationLoadBalancer(
+            self,
+            "LoadBalancer",
+            vpc=vpc,
+            vpc_subnets=subnets,
+            internet_facing=True,
+            security_group=self.security_group,
+            drop_invalid_header_fields=True,
+            deletion_protection=True,
+        )
+        self.load_balancer.log_access_logs(access_logs, prefix="load-balancer")
+        self.https = self.load_balancer.add_listener(
+            "Https",
+            port=443,
+            protocol=elbv2.ApplicationProtocol.HTTPS,
+            certificates=[elbv2.ListenerCertificate.from_arn(certificate_arn)],
+            ssl_policy=TLS_POLICY,
+            open=False,
+        )
+        self.redirect = self.load_balancer.add_redirect(source_port=80, target_port=443, open=False)
+
+    def route_to(self, construct_id: str, targets: Sequence[elbv2.IApplicationLoadBalancerTarget], port: int,
+                 health_check_path: str = "/health") -> elbv2.ApplicationTargetGroup:
+        return self.https.add_targets(
+            construct_id,
+            port=port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            targets=list(targets),
+            health_check=elbv2.HealthCheck(path=health_check_path, healthy_http_codes="200"),
+        )
+
+
+def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True,
+    )

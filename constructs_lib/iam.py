@@ -1,0 +1,24 @@
+"""Roles whose permissions live in a customer managed policy rather than an inline one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsii
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+
+class ManagedPolicyRole(iam.Role):
+    """An IAM role whose grants go to a customer managed policy attached to it, not to an inline
+    policy: the permissions are a named, reviewable object (NIST 800-53 AC-6, IAMNoInlinePolicy)."""
+
+    def __init__(self, scope: Construct, construct_id: str, **role_props: Any) -> None:
+        super().__init__(scope, construct_id, **role_props)
+        self.permissions = iam.ManagedPolicy(self, "Permissions", roles=[self],
+                                             description=f"Permissions of {self.node.path}")
+
+    @jsii.member(jsii_name="addToPrincipalPolicy")
+    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+        self.permissions.add_statements(statement)
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self.permissions)

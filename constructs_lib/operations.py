@@ -1,0 +1,117 @@
+"""Privileged access (9.4.4): Session Manager is the only way onto a server, every session is
+encrypted and logged for a year, and operators need MFA and get at most one hour."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from constructs_lib.acknowledgements import acknowledge
+from constructs_lib.iam import ManagedPolicyRole
+from constructs_lib.keys import DataClassKey
+from constructs_lib.log_group import RetainedLogGroup
+
+MAX_SESSION_MINUTES = 60
+IDLE_SESSION_MINUTES = 20
+
+
+class SessionManagerLogging(Construct):
+    """A Session Manager preferences document of the service's own name: session data encrypted with
+    ``key``, every session streamed to a log group kept ``log_retention_days``.
+
+    The account-wide default document (SSM-SessionManagerRunShell) may already exist and would
+    make a deployment fail, so operators are required to use this one (see OperatorRole).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, name: str, key: DataClassKey,
+                 log_retention_days: int) -> None:
+        super().__init__(scope, construct_id)
+        self.key = key
+        self.log_group = RetainedLogGroup(self, "Logs", encryption_key=key, retention_days=log_retention_days)
+        self.document = ssm.CfnDocument(
+            self,
+            "Preferences",
+            name=name,
+            document_type="Session",
+            document_format="JSON",
+            update_method="NewVersion",
+            content={
+                "schemaVersion": "1.0",
+                "description": "Encrypted, logged shell sessions (ISO/IEC 27017 9.4.4)",
+                "sessionType": "Standard_Stream",
+                "inputs": {
+                    "kmsKeyId": key.key_arn,
+                    "cloudWatchLogGroupName": self.log_group.log_group_name,
+                    "cloudWatchEncryptionEnabled": True,
+                    "cloudWatchStreamingEnabled": True,
+                    "s3BucketName": "",
+                    "s3EncryptionEnabled": True,
+                    "runAsEnabled": False,
+                    "runAsDefaultUser": "",
+                    "idleSessionTimeout": str(IDLE_SESSION_MINUTES),
+                    "maxSessionDuration": str(MAX_SESSION_MINUTES),
+                    "shellProfile": {"linux": "", "windows": ""},
+                },
+            },
+        )
+        stack = cdk.Stack.of(self)
+        self.document_arn = stack.format_arn(service="ssm", resource="document", resource_name=name)
+
+    def grant_instance(self, role: ManagedPolicyRole) -> None:
+        """What the SSM agent on a server needs to encrypt and log its sessions."""
+        self.key.grant_decrypt(role)
+        self.log_group.grant_write(role)
+        stack = cdk.Stack.of(self)
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["logs:DescribeLogGroups"],
+            resources=[stack.format_arn(service="logs", resource="log-group", resource_name="*",
+                                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)],
+        ))
+        acknowledge(
+            role.permissions,
+            "The SSM agent calls logs:DescribeLogGroups to find the session log group before streaming, "
+            "and that action cannot be limited to one log group.",
+            f"AwsSolutions-IAM5[Resource::arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*]",
+        )
+
+
+class OperatorRole(ManagedPolicyRole):
+    """The role operators assume to open sessions: MFA required, one hour at most, and only
+    Session Manager sessions, through ``sessions``' document, on the servers of ``auto_scaling_group``."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, sessions: SessionManagerLogging,
+                 auto_scaling_group_name: str) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            assumed_by=iam.AccountRootPrincipal().with_conditions({
+                "Bool": {"aws:MultiFactorAuthPresent": "true"},
+                "NumericLessThan": {"aws:MultiFactorAuthAge": str(MAX_SESSION_MINUTES * 60)},
+            }),
+            max_session_duration=cdk.Duration.minutes(MAX_SESSION_MINUTES),
+            description="Operators: MFA, one hour, Session Manager only (ISO/IEC 27017 9.4.4)",
+        )
+        stack = cdk.Stack.of(self)
+        instances = stack.format_arn(service="ec2", resource="instance", resource_name="*")
+        self.add_to_policy(iam.PolicyStatement(
+            sid="StartSessionsOnApplicationServersOnly",
+            actions=["ssm:StartSession"],
+            resources=[instances],
+            conditions={"StringEquals": {"ssm:resourceTag/aws:autoscaling:groupName": auto_scaling_group_name},
+                        "BoolIfExists": {"ssm:SessionDocumentAccessCheck": "true"}},
+        ))
+        self.add_to_policy(iam.PolicyStatement(
+            sid="ThroughTheLoggedSessionDocumentOnly",
+            actions=["ssm:StartSession"],
+            resources=[sessions.document_arn],
+            conditions={"BoolIfExists": {"ssm:SessionDocumentAccessCheck": "true"}},
+        ))
+        acknowledge(
+            self.permissions,
+            "Auto Scaling replaces servers, so their instance IDs are unknown at deploy time; the "
+            "statement is limited to the application group's servers by their aws:autoscaling:groupName tag.",
+            f"AwsSolutions-IAM5[Resource::arn:{stack.partition}:ec2:{stack.region}:{stack.account}:instance/*]",
+        )
+        sessions.key.grant(self, "kms:GenerateDataKey")
