@@ -18,6 +18,7 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks  
 from config import DEFAULT_ENVIRONMENT, ConfigurationError, EnvironmentSettings, load_environment  # noqa: E402
 import nag_rules  # noqa: E402
 from stacks import ApplicationStack, FoundationStack, NetworkStack  # noqa: E402
+from stacks.approvals import approve_network_links  # noqa: E402
 
 
 def build(app: cdk.App, settings: EnvironmentSettings) -> None:
@@ -25,6 +26,7 @@ def build(app: cdk.App, settings: EnvironmentSettings) -> None:
     network = NetworkStack(app, "Network", settings=settings, log_key=foundation.keys.operations)
     ApplicationStack(app, "Application", settings=settings, vpc=network.service_vpc, keys=foundation.keys,
                      access_logs=foundation.access_logs, notifications=foundation.notifications)
+    approve_network_links(app, settings.network_links)
     register_packs(app)
 
 
@@ -42,7 +44,11 @@ def main(compose: Callable[[cdk.App, EnvironmentSettings], None] = build) -> int
     except ConfigurationError as error:
         print(error, file=sys.stderr)
         return 2
-    compose(app, settings)
+    try:
+        compose(app, settings)
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
     try:
         app.synth()
     except RuntimeError as error:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from compliance.catalogue import Catalogue, Clause, load_catalogue
+from compliance.network import network_model
 from nag_rules.assembly import CloudAssembly
 from nag_rules.engine import PACK_NAME
 from nag_rules.pack import EVALUATIONS_FILE
@@ -151,6 +152,7 @@ def build_report(
         "resources": resources,
         "findings": findings,
         "acknowledgements": acknowledgements,
+        "network": network_model(inputs.assembly),
     }
 
 

@@ -11,8 +11,8 @@ from constructs import Construct
 from constructs_lib.acknowledgements import acknowledge
 from constructs_lib.data_classification import DataClass, classify
 from constructs_lib.keys import DataClassKey
+from nag_rules.standards import MINIMUM_TLS
 
-MINIMUM_TLS_VERSION = 1.2
 NO_REPLICATION_REASON = (
     "Cross-region replication is not a whitepaper promise: the logs are protected by S3's "
     "multi-AZ durability, versioning and (for the archive) Object Lock, and recovery copies are "
@@ -25,7 +25,7 @@ def _protected(props: dict[str, Any]) -> dict[str, Any]:
     """Properties no caller may weaken: TLS 1.2 only, no public access, versions kept, never deleted."""
     props.update(
         enforce_ssl=True,
-        minimum_tls_version=MINIMUM_TLS_VERSION,
+        minimum_tls_version=MINIMUM_TLS,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         versioned=True,

@@ -14,9 +14,7 @@ from constructs_lib.acknowledgements import acknowledge
 from constructs_lib.iam import ManagedPolicyRole
 from constructs_lib.keys import DataClassKey
 from constructs_lib.log_group import RetainedLogGroup
-
-TIME_SYNC_IPV4 = "169.254.169.123"
-"""Amazon Time Sync Service, reachable from every instance without an internet path."""
+from nag_rules.standards import TIME_SYNC_IPV4
 
 INTERFACE_ENDPOINTS = {
     "Kms": ec2.InterfaceVpcEndpointAwsService.KMS,

@@ -13,10 +13,7 @@ from constructs import Construct
 from constructs_lib.acknowledgements import acknowledge
 from constructs_lib.iam import ManagedPolicyRole
 from constructs_lib.keys import DataClassKey
-from constructs_lib.network import TIME_SYNC_IPV4
-
-CHRONY_TIME_SYNC = f"server {TIME_SYNC_IPV4} prefer iburst minpoll 4 maxpoll 4"
-"""The chrony source line AWS documents for the Amazon Time Sync Service."""
+from nag_rules.standards import CHRONY_TIME_SYNC
 
 TIME_SYNC_COMMANDS = (
     f"echo '{CHRONY_TIME_SYNC}' > /etc/chrony.d/amazon-time-sync.sources",

@@ -321,6 +321,10 @@ class CloudAssembly:
         for stack in self.stacks:
             yield from stack.resources.values()
 
+    def of_type(self, *types: str) -> list[Resource]:
+        """Resources of ``types`` in every stack of the assembly."""
+        return [r for stack in self.stacks for r in stack.of_type(*types)]
+
     @property
     def acknowledgements(self) -> list[Acknowledgement]:
         found = [ack for stack in self.stacks for ack in stack.acknowledgements]

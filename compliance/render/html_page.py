@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Iterable, Sequence
 
+from compliance.render.network_svg import render_network_svg
+
 
 _CSS = """
 :root { --ok:#1a7f37; --bad:#cf222e; --warn:#9a6700; --muted:#57606a; --line:#d0d7de; --bg:#f6f8fa; }
@@ -131,6 +133,10 @@ def render_html(report: dict[str, Any]) -> str:
     parts += _table(["Pack", "Registered with the app", "Unacknowledged findings"], [
         [_e(p["name"]), "yes" if p["registered"] else "no", p["unacknowledged"]] for p in source["packs"]
     ])
+    parts.append("<h2>Networks (13.1.3)</h2>")
+    parts.append("<p>Drawn from the synthesized templates: each VPC with its subnet tiers, what runs in them, "
+                 "and the only flows their security groups allow.</p>")
+    parts.append(render_network_svg(report["network"]))
     parts.append("<h2>Clauses</h2>")
     parts.append("<div class='toolbar'><button class='active' data-status='all'>all</button>")
     present = [s for s, n in summary["clauses"].items() if n]

@@ -44,6 +44,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += [""]
     out += _table(["Pack", "Registered", "Unacknowledged findings"],
                   [[p["name"], "yes" if p["registered"] else "no", p["unacknowledged"]] for p in source["packs"]])
+    out += ["", "## Networks (13.1.3)", ""]
+    out += _network(report["network"])
     out += ["", "## Clauses", ""]
     out += _table(
         ["Clause", "Title", "Category", "Status", "Rules", "Resources"],
@@ -114,6 +116,27 @@ def _clause(clause: dict[str, Any]) -> list[str]:
         else:
             out.append("No resource of the rule's types is in this app.")
         out.append("")
+    return out
+
+
+def _network(network: dict[str, Any]) -> list[str]:
+    out = []
+    for vpc in network["vpcs"]:
+        out += [f"**{vpc['name']}** `{vpc['cidr']}` (stack {vpc['stack']}; endpoints: "
+                f"{', '.join(vpc['endpoints']) or 'none'})", ""]
+        out += _table(["Tier", "Subnets", "Route to the internet", "Runs here"], [
+            [tier["name"], "<br>".join(f"{s['cidr']} {s['zone'] or ''}" for s in tier["subnets"]),
+             ", ".join(sorted({s["internet_route"] for s in tier["subnets"] if s["internet_route"]})) or "none",
+             "<br>".join(f"`{m['path']}` ({m['kind']})" for m in tier["members"] if m["kind"] != "endpoint")]
+            for tier in vpc["tiers"]
+        ])
+        out.append("")
+    out += _table(["From", "To", "Allowed", "Security group"], [
+        [flow["from"], ", ".join(flow["to"]), flow["ports"], f"`{flow['group']}`"] for flow in network["flows"]
+    ])
+    links = network.get("links") or []
+    out += ["", "Links toward other networks: " + (", ".join(f"`{l['path']}` ({l['type']})" for l in links)
+                                                   if links else "none.")]
     return out
 
 

@@ -1,7 +1,7 @@
 from nag_rules.assembly import Resource, is_intrinsic, show
 from nag_rules.engine import Check, Rule, compliant, non_compliant, unresolved
+from nag_rules.standards import MINIMUM_LOG_RETENTION_DAYS
 
-MINIMUM_DAYS = 365
 
 
 def log_group_retention(resource: Resource) -> Check:
@@ -14,9 +14,9 @@ def log_group_retention(resource: Resource) -> Check:
         days = int(days)
     if not isinstance(days, int) or isinstance(days, bool):
         return unresolved(f"RetentionInDays = {show(days)} is not a number of days")
-    if days >= MINIMUM_DAYS:
+    if days >= MINIMUM_LOG_RETENTION_DAYS:
         return compliant(f"RetentionInDays = {days}")
-    return non_compliant(f"RetentionInDays = {days} (< {MINIMUM_DAYS})")
+    return non_compliant(f"RetentionInDays = {days} (< {MINIMUM_LOG_RETENTION_DAYS})")
 
 
 RULE = Rule(

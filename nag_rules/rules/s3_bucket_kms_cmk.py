@@ -1,4 +1,5 @@
 from nag_rules.assembly import Resource, is_intrinsic, show
+from nag_rules.cfn import customer_managed_key
 from nag_rules.engine import Check, Rule, compliant, non_compliant, unresolved
 
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -25,31 +26,11 @@ def s3_bucket_kms_cmk(resource: Resource) -> Check:
         key = default.get("KMSMasterKeyID")
         if key is None:
             return non_compliant(f"SSEAlgorithm = {algorithm} without KMSMasterKeyID: the AWS managed key aws/s3")
-        found = _customer_managed_key(resource, key)
+        found = customer_managed_key(resource, key, "KMSMasterKeyID")
         if isinstance(found, Check):
             return found
         evidence.append(f"SSEAlgorithm = {algorithm}; KMSMasterKeyID = {found} (AWS::KMS::Key, customer managed)")
     return compliant("; ".join(evidence))
-
-
-def _customer_managed_key(resource: Resource, key: object) -> str | Check:
-    """The path of the customer managed key of this stack that ``key`` names, else the verdict."""
-    target = resource.target(key)
-    if target is not None and target.type == "AWS::KMS::Alias":
-        alias = target
-        target = alias.target(alias.prop("TargetKeyId"))
-        if target is not None and target.type == "AWS::KMS::Key":
-            return f"{target.path} via {alias.path}"
-    if target is not None and target.type == "AWS::KMS::Key":
-        return target.path
-    if isinstance(key, str):
-        if "alias/aws/" in key:
-            return non_compliant(f"KMSMasterKeyID = {key}: an AWS managed key")
-        return unresolved(f"KMSMasterKeyID = {key}: a key outside this app; whether it is customer "
-                          "managed cannot be known at synth time")
-    if target is not None:
-        return unresolved(f"KMSMasterKeyID refers to {target.type} {target.path}, not to a key")
-    return unresolved(f"KMSMasterKeyID = {show(key)}")
 
 
 RULE = Rule(

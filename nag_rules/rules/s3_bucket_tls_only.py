@@ -3,8 +3,8 @@ from typing import Any, Mapping
 
 from nag_rules.assembly import Resource, contains_intrinsic, getatt
 from nag_rules.engine import Check, Rule, compliant, non_compliant, unresolved
+from nag_rules.standards import MINIMUM_TLS
 
-MINIMUM_TLS = 1.2
 
 
 def s3_bucket_tls_only(resource: Resource) -> Check:
