@@ -72,20 +72,20 @@ class WebApplicationFirewall(Construct):
             rules=rules,
             visibility_config=_visibility(name),
         )
+        log_group_name = f"aws-waf-logs-{name}"
         self.log_group = RetainedLogGroup(
-            self, "Logs", encryption_key=log_key, retention_days=log_retention_days,
-            log_group_name=f"aws-waf-logs-{name}",
+            self, "Logs", encryption_key=log_key, retention_days=log_retention_days, log_group_name=log_group_name,
         )
-        stack = cdk.Stack.of(self)
-        wafv2.CfnLoggingConfiguration(
+        logging = wafv2.CfnLoggingConfiguration(
             self,
             "Logging",
             resource_arn=self.web_acl.attr_arn,
-            log_destination_configs=[stack.format_arn(
-                service="logs", resource="log-group", resource_name=self.log_group.log_group_name,
+            log_destination_configs=[cdk.Stack.of(self).format_arn(
+                service="logs", resource="log-group", resource_name=log_group_name,
                 arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
             )],
         )
+        logging.node.add_dependency(self.log_group)
 
     def protect(self, construct_id: str, resource_arn: str) -> wafv2.CfnWebACLAssociation:
         return wafv2.CfnWebACLAssociation(self, construct_id, resource_arn=resource_arn,

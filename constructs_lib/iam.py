@@ -15,8 +15,15 @@ class ManagedPolicyRole(iam.Role):
 
     def __init__(self, scope: Construct, construct_id: str, **role_props: Any) -> None:
         super().__init__(scope, construct_id, **role_props)
-        self.permissions = iam.ManagedPolicy(self, "Permissions", roles=[self],
-                                             description=f"Permissions of {self.node.path}")
+        self._permissions: iam.ManagedPolicy | None = None
+
+    @property
+    def permissions(self) -> iam.ManagedPolicy:
+        """The policy, created with the first statement (an empty managed policy is invalid)."""
+        if self._permissions is None:
+            self._permissions = iam.ManagedPolicy(self, "Permissions", roles=[self],
+                                                  description=f"Permissions of {self.node.path}")
+        return self._permissions
 
     @jsii.member(jsii_name="addToPrincipalPolicy")
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:

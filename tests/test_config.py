@@ -24,6 +24,8 @@ VALID = {
 def _toml_value(value):
     if isinstance(value, dict):
         return "{ " + ", ".join(f'"{k}" = {_toml_value(v)}' for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return json.dumps(value)
 
 
@@ -85,6 +87,20 @@ def test_valid_environment_loads(tmp_path):
     ({"tags": {"aws:createdBy": "me"}}, "test.tags", ["invalid tag key"]),
     ({"colour": "blue"}, "test.colour", ["unknown field", "one of the fields description, account"]),
     ({"region": None}, "test.region", ["(missing)", "required field is missing", "clause 6.1.3"]),
+    ({"service_vpc_cidr": "10.10.0.0/33"}, "test.service_vpc_cidr", ["not an IPv4 CIDR", "clause 13.1.3"]),
+    ({"service_vpc_cidr": "8.8.0.0/16"}, "test.service_vpc_cidr", ["not a private range", "clause 13.1.3"]),
+    ({"management_vpc_cidr": "10.10.128.0/17"}, "test.management_vpc_cidr",
+     ["overlaps service_vpc_cidr 10.10.0.0/16", "clause 13.1.3"]),
+    ({"nat_gateways": 3}, "test.nat_gateways", ["more than the 2 availability_zones"]),
+    ({"application_port": 80}, "test.application_port", ["out of range", "1024 to 65535", "clause CLD.9.5.2"]),
+    ({"database_port": 8080, "application_port": 8080}, "test.database_port", ["same as application_port"]),
+    ({"app_min_capacity": 3, "app_max_capacity": 2}, "test.app_max_capacity", ["below app_min_capacity 3", "12.1.3"]),
+    ({"waf_rate_limit": 50}, "test.waf_rate_limit", ["out of range", "clause CLD.9.5.2"]),
+    ({"instance_type": "huge"}, "test.instance_type", ["not an EC2 instance type"]),
+    ({"network_links": [{"path": "no spaces allowed", "reason": "A partner school reaches the API over this link."}]},
+     "test.network_links[0].path", ["not a construct path", "clause 13.1.3"]),
+    ({"network_links": [{"path": "Network/ServiceVpc/ToPartner", "reason": "needed"}]},
+     "test.network_links[0].reason", ["at least one full sentence", "clause 13.1.3"]),
 ])
 def test_each_problem_is_one_line_naming_field_value_allowed_and_clause(tmp_path, overrides, field, fragments):
     (problem,) = problems(write_env(tmp_path, **overrides))

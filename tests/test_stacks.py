@@ -1,4 +1,5 @@
 import aws_cdk as cdk
+import pytest
 from aws_cdk import assertions as A
 
 from config import load_environment
@@ -76,3 +77,56 @@ def test_replication_is_acknowledged_per_bucket_with_its_reason():
                 data.update(entry.data)
         assert "Annotation::NIST.800.53.R5-S3BucketReplicationEnabled" in data
         assert "12.3.1" in data["Annotation::NIST.800.53.R5-S3BucketReplicationEnabled"]
+
+
+@pytest.fixture(scope="module")
+def app_stacks():
+    import app as project
+
+    app = new_app()
+    project.build(app, load_environment())
+    return {name: A.Template.from_stack(app.node.find_child(name)) for name in ("Foundation", "Network", "Application")}
+
+
+def test_network_stack_has_both_vpcs_with_configured_cidrs(app_stacks):
+    network = app_stacks["Network"]
+    network.has_resource_properties("AWS::EC2::VPC", {"CidrBlock": "10.10.0.0/16"})
+    network.has_resource_properties("AWS::EC2::VPC", {"CidrBlock": "10.20.0.0/16"})
+    network.resource_count_is("AWS::EC2::FlowLog", 2)
+    network.resource_count_is("AWS::EC2::VPCDHCPOptionsAssociation", 2)
+    network.resource_count_is("AWS::EC2::InternetGateway", 1)
+
+
+def test_application_stack_chains_the_tiers(app_stacks):
+    application = app_stacks["Application"]
+    groups = application.find_resources("AWS::EC2::SecurityGroup")
+    by_description = {g["Properties"]["GroupDescription"]: logical_id for logical_id, g in groups.items()}
+    entry = by_description["Load balancer: HTTPS from the internet, HTTP only to redirect"]
+    servers = by_description["Application servers: only the load balancer, only on the application port"]
+    database = by_description["Databases: only the application servers, only on the database port"]
+    application.has_resource_properties("AWS::EC2::SecurityGroupIngress", {
+        "GroupId": {"Fn::GetAtt": [servers, "GroupId"]}, "SourceSecurityGroupId": {"Fn::GetAtt": [entry, "GroupId"]},
+        "FromPort": 8080, "ToPort": 8080})
+    application.has_resource_properties("AWS::EC2::SecurityGroupIngress", {
+        "GroupId": {"Fn::GetAtt": [database, "GroupId"]}, "SourceSecurityGroupId": {"Fn::GetAtt": [servers, "GroupId"]},
+        "FromPort": 5432, "ToPort": 5432})
+    for group in groups.values():
+        for rule in group["Properties"].get("SecurityGroupIngress", []):
+            assert rule["FromPort"] not in (22, 3389)
+
+
+def test_application_stack_puts_waf_in_front_of_the_load_balancer(app_stacks):
+    application = app_stacks["Application"]
+    balancer = next(iter(application.find_resources("AWS::ElasticLoadBalancingV2::LoadBalancer")))
+    application.has_resource_properties("AWS::WAFv2::WebACLAssociation", {"ResourceArn": {"Ref": balancer}})
+    application.has_resource_properties("AWS::WAFv2::WebACL", {"Name": "tomolinks-example-entry"})
+
+
+def test_application_stack_allows_only_session_manager_in(app_stacks):
+    application = app_stacks["Application"]
+    application.has_resource_properties("AWS::SSM::Document", {"Name": "tomolinks-example-sessions",
+                                                               "DocumentType": "Session"})
+    application.resource_count_is("AWS::IAM::User", 0)
+    application.resource_count_is("AWS::IAM::Policy", 0)
+    application.has_resource_properties("AWS::EC2::LaunchTemplate", {"LaunchTemplateData": A.Match.object_like({
+        "KeyName": A.Match.absent()})})

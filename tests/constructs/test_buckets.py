@@ -3,7 +3,7 @@ import pytest
 from aws_cdk import assertions as A
 from aws_cdk import aws_s3 as s3
 
-from constructs_lib import AccessLogsBucket, ClassifiedBucket, DataClass, DataClassKey, LogArchiveBucket
+from constructs_lib import AccessLogsBucket, ClassifiedBucket, DataClass, DataClassKey, LoadBalancerLogsBucket, LogArchiveBucket
 from tests.helpers import new_stack
 
 TLS_DENIES = [
@@ -138,3 +138,24 @@ def test_log_archive_refuses_retention_under_a_year():
     stack, key, logs = _setup()
     with pytest.raises(ValueError, match=r"retention_days=30; allowed: 365 or more \(clause 12\.4\.1"):
         LogArchiveBucket(stack, "Archive", encryption_key=key, access_logs=logs, retention_days=30)
+
+
+def test_load_balancer_logs_bucket_is_the_documented_sse_s3_exception_and_logs_its_accesses():
+    stack, _, logs = _setup()
+    bucket = LoadBalancerLogsBucket(stack, "LoadBalancerLogs", access_logs=logs)
+    template = A.Template.from_stack(stack)
+    template.has_resource("AWS::S3::Bucket", {
+        "Properties": A.Match.object_like({
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+            "LoggingConfiguration": {"DestinationBucketName": {"Ref": A.Match.string_like_regexp("^AccessLogs")},
+                                     "LogFilePrefix": "LoadBalancerLogs/"},
+        }),
+        "DeletionPolicy": "Retain",
+    })
+    acknowledged = {}
+    for entry in bucket.node.default_child.node.metadata:
+        if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+            acknowledged.update(entry.data)
+    assert "Annotation::ISO27017-S3BucketKmsCmk" in acknowledged
+    assert "Elastic Load Balancing" in acknowledged["Annotation::ISO27017-S3BucketKmsCmk"]
