@@ -17,7 +17,7 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks  
 
 from config import DEFAULT_ENVIRONMENT, ConfigurationError, EnvironmentSettings, load_environment  # noqa: E402
 import nag_rules  # noqa: E402
-from stacks import ApplicationStack, FoundationStack, NetworkStack  # noqa: E402
+from stacks import ApplicationStack, EdgeStack, FoundationStack, NetworkStack  # noqa: E402
 from stacks.approvals import approve_network_links  # noqa: E402
 
 
@@ -26,6 +26,8 @@ def build(app: cdk.App, settings: EnvironmentSettings) -> None:
     network = NetworkStack(app, "Network", settings=settings, log_key=foundation.keys.operations)
     ApplicationStack(app, "Application", settings=settings, vpc=network.service_vpc, keys=foundation.keys,
                      access_logs=foundation.access_logs, notifications=foundation.notifications)
+    edge = EdgeStack(app, "Edge", settings=settings)
+    edge.add_stack_dependency(foundation, "the edge logs to the bucket in Japan")
     approve_network_links(app, settings.network_links)
     register_packs(app)
 

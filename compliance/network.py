@@ -61,8 +61,21 @@ def network_model(assembly: CloudAssembly) -> dict[str, Any]:
                     "vpc": _vpc_of(group),
                     "ports": rule.describe().split(" from ")[0],
                 })
+    edges = []
+    for distribution in assembly.of_type("AWS::CloudFront::Distribution"):
+        config = distribution.prop("DistributionConfig", default={}) or {}
+        waf = distribution.target(config.get("WebACLId"))
+        edges.append({
+            "path": distribution.path,
+            "stack": distribution.stack.display_name,
+            "region": distribution.stack.region,
+            "aliases": [a for a in config.get("Aliases", []) if isinstance(a, str)],
+            "origins": [o.get("DomainName") for o in config.get("Origins", []) if isinstance(o.get("DomainName"), str)],
+            "waf": waf.path if waf is not None else None,
+        })
     return {
         "vpcs": vpcs,
+        "edges": edges,
         "flows": flows,
         "links": [{"path": link.path, "type": link.type} for link in assembly.of_type(*LINK_TYPES)],
     }

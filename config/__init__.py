@@ -8,13 +8,14 @@ from config.loader import (
     environment_names,
     load_environment,
 )
-from config.settings import CLOUDWATCH_RETENTION_DAYS, JAPAN_REGIONS, EnvironmentSettings
+from config.settings import CLOUDWATCH_RETENTION_DAYS, EDGE_REGION, JAPAN_REGIONS, EnvironmentSettings
 
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
     "ConfigurationError",
     "DEFAULT_ENVIRONMENT",
     "DEFAULT_FILE",
+    "EDGE_REGION",
     "EnvironmentSettings",
     "JAPAN_REGIONS",
     "Problem",

@@ -28,6 +28,10 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _ACM_ARN = re.compile(
     r"^arn:aws:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):certificate/[0-9a-f-]{36}$"
 )
+_HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+EDGE_REGION = "us-east-1"
+"""Where AWS requires CloudFront's certificate and web ACL to live: the one documented exception to 6.1.3."""
 _TAG_KEY = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,128}$")
 _INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d{0,2}xlarge)$")
 _CONSTRUCT_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)+$")
@@ -124,6 +128,26 @@ class EnvironmentSettings(BaseModel):
             description="TLS certificate of the public endpoint.",
         )),
     ]
+    domain_name: Annotated[
+        str,
+        Field(**_meta(allowed="a DNS name such as learn.example.com", clause="10.1.1",
+                      description="The public name users reach through CloudFront.")),
+    ] = "learn.example.com"
+    origin_domain_name: Annotated[
+        str,
+        Field(**_meta(allowed="a DNS name covered by certificate_arn that resolves to the load balancer",
+                      clause="10.1.1", description="The name CloudFront uses to reach the load balancer over TLS.")),
+    ] = "origin.learn.example.com"
+    edge_certificate_arn: Annotated[
+        str,
+        Field(**_meta(allowed=f"an ACM certificate ARN in {EDGE_REGION} of the environment's account, for domain_name",
+                      clause="10.1.1", description="CloudFront only uses certificates from us-east-1.")),
+    ]
+    edge_allowed_countries: Annotated[
+        list[str],
+        Field(**_meta(allowed="ISO 3166 alpha-2 country codes such as JP; empty allows every country",
+                      clause="CLD.9.5.2", description="Countries CloudFront serves.")),
+    ] = Field(default_factory=lambda: ["JP"])
     service_vpc_cidr: Annotated[
         str,
         Field(**_meta(allowed="a private IPv4 CIDR (RFC 1918) from /16 to /22", clause="13.1.3",
@@ -233,6 +257,31 @@ class EnvironmentSettings(BaseModel):
             raise ValueError("not an ACM certificate ARN")
         return value
 
+    @field_validator("domain_name", "origin_domain_name")
+    @classmethod
+    def _hostname(cls, value: str) -> str:
+        if not _HOSTNAME.match(value):
+            raise ValueError("not a DNS name")
+        return value
+
+    @field_validator("edge_certificate_arn")
+    @classmethod
+    def _edge_certificate(cls, value: str) -> str:
+        match = _ACM_ARN.match(value)
+        if not match:
+            raise ValueError("not an ACM certificate ARN")
+        if match["region"] != EDGE_REGION:
+            raise ValueError(f"CloudFront only uses certificates in {EDGE_REGION}")
+        return value
+
+    @field_validator("edge_allowed_countries")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if not _COUNTRY.match(code):
+                raise ValueError(f"{code!r} is not an ISO 3166 alpha-2 code")
+        return value
+
     @field_validator("service_vpc_cidr", "management_vpc_cidr")
     @classmethod
     def _cidr(cls, value: str) -> str:
@@ -319,6 +368,13 @@ class EnvironmentSettings(BaseModel):
         if self.app_max_capacity < self.app_min_capacity:
             raise CrossFieldError("app_max_capacity", self.app_max_capacity,
                                   f"below app_min_capacity {self.app_min_capacity}")
+        edge = _ACM_ARN.match(self.edge_certificate_arn)
+        if edge and edge["account"] != self.account:
+            raise CrossFieldError("edge_certificate_arn", self.edge_certificate_arn,
+                                  f"certificate must be in account {self.account}")
+        if self.domain_name == self.origin_domain_name:
+            raise CrossFieldError("origin_domain_name", self.origin_domain_name,
+                                  "must differ from domain_name, which CloudFront answers")
         paths = [link.path for link in self.network_links]
         if len(set(paths)) != len(paths):
             raise CrossFieldError("network_links", paths, "a link is listed twice")

@@ -1,10 +1,16 @@
 """L3 constructs carrying the whitepaper's secure defaults. They never read context or environment."""
 
 from constructs_lib.acknowledgements import acknowledge
-from constructs_lib.buckets import AccessLogsBucket, ClassifiedBucket, LoadBalancerLogsBucket, LogArchiveBucket
+from constructs_lib.buckets import (
+    AccessLogsBucket,
+    ClassifiedBucket,
+    EdgeLogsBucket,
+    LoadBalancerLogsBucket,
+    LogArchiveBucket,
+)
 from constructs_lib.data_classification import TAG_KEY, DataClass, classify
 from constructs_lib.keys import DataClassKey, DataClassKeys
-from constructs_lib.edge import PublicLoadBalancer, WebApplicationFirewall
+from constructs_lib.edge import EdgeDistribution, PublicLoadBalancer, WebApplicationFirewall
 from constructs_lib.log_group import RetainedLogGroup
 from constructs_lib.iam import ManagedPolicyRole
 from constructs_lib.network import HardenedVpc, ManagementVpc, ServiceVpc
@@ -29,6 +35,8 @@ __all__ = [
     "DataClass",
     "DataClassKey",
     "DataClassKeys",
+    "EdgeDistribution",
+    "EdgeLogsBucket",
     "LogArchiveBucket",
     "RetainedLogGroup",
     "TAG_KEY",

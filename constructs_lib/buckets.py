@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -131,3 +132,41 @@ class LogArchiveBucket(ClassifiedBucket):
             object_lock_default_retention=s3.ObjectLockRetention.governance(cdk.Duration.days(retention_days)),
         )
         super().__init__(scope, construct_id, encryption_key=encryption_key, access_logs=access_logs, **bucket_props)
+
+
+class EdgeLogsBucket(ClassifiedBucket):
+    """Where the edge's logs land, in Japan: CloudFront access logs and the CloudFront web ACL's
+    logs, delivered by AWS from ``source_region`` (us-east-1). Its name starts with
+    aws-waf-logs- (AWS WAF requires it) and is fixed, so the edge stack names it without a
+    cross-region reference."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bucket_name: str,
+        encryption_key: DataClassKey,
+        access_logs: s3.IBucket,
+        source_region: str,
+    ) -> None:
+        if not bucket_name.startswith("aws-waf-logs-"):
+            raise ValueError(f"{construct_id}: bucket_name={bucket_name!r}; allowed: a name starting with aws-waf-logs-")
+        super().__init__(scope, construct_id, bucket_name=bucket_name, encryption_key=encryption_key,
+                         access_logs=access_logs)
+        stack = cdk.Stack.of(self)
+        conditions = {
+            "StringEquals": {"aws:SourceAccount": stack.account},
+            "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:logs:{source_region}:{stack.account}:*"},
+        }
+        delivery = iam.ServicePrincipal("delivery.logs.amazonaws.com")
+        self.add_to_resource_policy(iam.PolicyStatement(
+            sid="AllowLogDeliveryWrite", principals=[delivery], actions=["s3:PutObject"],
+            resources=[self.arn_for_objects(f"AWSLogs/{stack.account}/*"), self.arn_for_objects("cloudfront/*")],
+            conditions=conditions,
+        ))
+        self.add_to_resource_policy(iam.PolicyStatement(
+            sid="AllowLogDeliveryAclCheck", principals=[delivery], actions=["s3:GetBucketAcl", "s3:ListBucket"],
+            resources=[self.bucket_arn], conditions=conditions,
+        ))
+        encryption_key.allow_log_delivery(source_region)

@@ -42,6 +42,21 @@ class DataClassKey(kms.Key):
         self._auto_scaling_allowed = False
         classify(self, data_class)
 
+    def allow_log_delivery(self, source_region: str) -> None:
+        """Let AWS vended-log delivery (WAF and CloudFront logs from ``source_region``) write objects
+        encrypted with this key, for this account only."""
+        stack = cdk.Stack.of(self)
+        self.add_to_resource_policy(iam.PolicyStatement(
+            sid=f"AllowLogDeliveryFrom{source_region.replace('-', '').title()}",
+            principals=[iam.ServicePrincipal("delivery.logs.amazonaws.com")],
+            actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+            resources=["*"],
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:logs:{source_region}:{stack.account}:*"},
+            },
+        ))
+
     def allow_auto_scaling(self) -> None:
         """Let EC2 Auto Scaling's service-linked role launch instances whose volumes use this key.
 

@@ -27,3 +27,9 @@ DATA_STORE_TYPES: tuple[str, ...] = (
     "AWS::SQS::Queue",
 )
 """Resources that hold data (customer, service-derived or operational) or its keys."""
+
+DATA_PATH_TYPES: tuple[str, ...] = (
+    "AWS::CloudFront::Distribution",
+    "AWS::WAFv2::WebACL",
+)
+"""Resources that see customer requests on their way in: where they run is part of where data goes."""

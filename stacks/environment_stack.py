@@ -11,7 +11,8 @@ from config import EnvironmentSettings
 class EnvironmentStack(cdk.Stack):
     """A stack pinned to its environment's account, region and zones, tagged from configuration.
 
-    Explicit zones keep synthesis deterministic and offline: CDK never looks them up.
+    Explicit zones keep synthesis deterministic and offline: CDK never looks them up. ``region``
+    is for what AWS requires elsewhere (the CloudFront edge in us-east-1); such a stack has no zones.
     """
 
     def __init__(
@@ -22,13 +23,15 @@ class EnvironmentStack(cdk.Stack):
         settings: EnvironmentSettings,
         name: str,
         description: str,
+        region: str | None = None,
         **stack_props: Any,
     ) -> None:
-        self._zones = list(settings.availability_zones)
+        region = region or settings.region
+        self._zones = list(settings.availability_zones) if region == settings.region else []
         super().__init__(
             scope,
             construct_id,
-            env=cdk.Environment(account=settings.account, region=settings.region),
+            env=cdk.Environment(account=settings.account, region=region),
             stack_name=f"{settings.name_prefix}-{name}",
             description=description,
             termination_protection=True,

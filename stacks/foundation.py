@@ -5,8 +5,10 @@ from typing import Any
 from constructs import Construct
 
 from config import EnvironmentSettings
+from config import EDGE_REGION
 from constructs_lib import (
     AccessLogsBucket,
+    EdgeLogsBucket,
     DataClassKeys,
     LogArchiveBucket,
     NotificationTopic,
@@ -15,6 +17,11 @@ from constructs_lib import (
 )
 from constructs_lib.buckets import NO_REPLICATION_REASON, REPLICATION_RULES
 from stacks.environment_stack import EnvironmentStack
+
+
+def edge_logs_bucket_name(settings: EnvironmentSettings) -> str:
+    """Fixed, so the edge stack in us-east-1 names the bucket without a cross-region reference."""
+    return f"aws-waf-logs-{settings.name_prefix}-edge-{settings.account}"
 
 
 class FoundationStack(EnvironmentStack):
@@ -38,7 +45,11 @@ class FoundationStack(EnvironmentStack):
             access_logs=self.access_logs,
             retention_days=settings.log_retention_days,
         )
-        for bucket in (self.access_logs, self.log_archive):
+        self.edge_logs = EdgeLogsBucket(
+            self, "EdgeLogs", bucket_name=edge_logs_bucket_name(settings), encryption_key=self.keys.operations,
+            access_logs=self.access_logs, source_region=EDGE_REGION,
+        )
+        for bucket in (self.access_logs, self.log_archive, self.edge_logs):
             acknowledge(bucket, NO_REPLICATION_REASON, *REPLICATION_RULES)
         self.notifications = NotificationTopic(
             self, "Notifications", key=self.keys.operations, emails=settings.security_contact_emails,

@@ -18,6 +18,7 @@ VALID = {
     "log_retention_days": 365,
     "security_contact_emails": ["security@example.com"],
     "certificate_arn": "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+    "edge_certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/11111111-1111-1111-1111-111111111111",
 }
 
 
@@ -97,6 +98,13 @@ def test_valid_environment_loads(tmp_path):
     ({"app_min_capacity": 3, "app_max_capacity": 2}, "test.app_max_capacity", ["below app_min_capacity 3", "12.1.3"]),
     ({"waf_rate_limit": 50}, "test.waf_rate_limit", ["out of range", "clause CLD.9.5.2"]),
     ({"instance_type": "huge"}, "test.instance_type", ["not an EC2 instance type"]),
+    ({"edge_certificate_arn": "arn:aws:acm:ap-northeast-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"},
+     "test.edge_certificate_arn", ["CloudFront only uses certificates in us-east-1", "clause 10.1.1"]),
+    ({"edge_certificate_arn": "arn:aws:acm:us-east-1:210987654321:certificate/11111111-1111-1111-1111-111111111111"},
+     "test.edge_certificate_arn", ["must be in account 123456789012"]),
+    ({"domain_name": "not a name"}, "test.domain_name", ["not a DNS name"]),
+    ({"origin_domain_name": "learn.example.com"}, "test.origin_domain_name", ["must differ from domain_name"]),
+    ({"edge_allowed_countries": ["jp"]}, "test.edge_allowed_countries", ["not an ISO 3166 alpha-2 code", "CLD.9.5.2"]),
     ({"network_links": [{"path": "no spaces allowed", "reason": "A partner school reaches the API over this link."}]},
      "test.network_links[0].path", ["not a construct path", "clause 13.1.3"]),
     ({"network_links": [{"path": "Network/ServiceVpc/ToPartner", "reason": "needed"}]},

@@ -58,3 +58,10 @@ def test_svg_draws_every_vpc_tier_and_flow_offline(network):
                  "No link toward any other network"):
         assert text in svg
     assert "href=" not in svg.replace("url(#arrow)", "")
+
+
+def test_the_cloudfront_edge_in_front(network):
+    (edge,) = network["edges"]
+    assert edge["aliases"] == ["learn.example.com"] and edge["origins"] == ["origin.learn.example.com"]
+    assert edge["waf"] == "Edge/Firewall/WebAcl" and edge["region"] == "us-east-1"
+    assert "Users → CloudFront learn.example.com (WAF; stack Edge in us-east-1)" in render_network_svg(network)

@@ -51,7 +51,7 @@ def test_compliant_scope_succeeds_and_records_every_evaluation():
     report = pack.validate_scope(stack)
     assert report.success is True and not report.violations
     assert {(e.rule.name, e.status) for e in pack.evaluations} == {
-        ("LogGroupRetention", Status.COMPLIANT), ("DataStoreRegionJapan", Status.COMPLIANT)}
+        ("LogGroupRetention", Status.COMPLIANT), ("DataLocationJapan", Status.COMPLIANT)}
 
 
 def test_unresolved_value_blocks_like_a_violation():

@@ -131,7 +131,7 @@ def test_planted_statuses(planted_report):
     assert planted_report["gate"]["passed"] is False
     blocking = {(b["rule"], b["path"], b["status"]) for b in planted_report["gate"]["blocking"]}
     assert blocking == {
-        ("ISO27017-DataStoreRegionJapan", "Anywhere/Queue/Resource", "violated"),
+        ("ISO27017-DataLocationJapan", "Anywhere/Queue/Resource", "violated"),
         ("ISO27017-KmsKeyRotation", "Tokyo/Key", "unresolved"),
     }
     assert _clause(planted_report, "6.1.3")["status_note"] == "1 unacknowledged violation(s)."
@@ -198,7 +198,7 @@ def test_terminal_summary_counts_and_gate(default_report, planted_report):
     assert re.search(r"total\s+39", text)
     failed = render_summary(planted_report)
     assert "gate: FAILED (2 unacknowledged finding(s))" in failed
-    assert "VIOLATED [6.1.3] ISO27017-DataStoreRegionJapan at Anywhere/Queue/Resource" in failed
+    assert "VIOLATED [6.1.3] ISO27017-DataLocationJapan at Anywhere/Queue/Resource" in failed
 
 
 @pytest.fixture

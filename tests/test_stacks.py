@@ -28,10 +28,10 @@ def test_zones_come_from_configuration_not_lookups():
     assert cdk.Stack.of(stack).availability_zones == ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]
 
 
-def test_three_data_class_keys_and_one_archive_of_each_kind():
+def test_three_data_class_keys_and_the_log_buckets():
     _, template, _ = _foundation()
     template.resource_count_is("AWS::KMS::Key", 3)
-    template.resource_count_is("AWS::S3::Bucket", 2)
+    template.resource_count_is("AWS::S3::Bucket", 3)
     template.resource_count_is("AWS::Logs::LogGroup", 1)
 
 
@@ -130,3 +130,22 @@ def test_application_stack_allows_only_session_manager_in(app_stacks):
     application.resource_count_is("AWS::IAM::Policy", 0)
     application.has_resource_properties("AWS::EC2::LaunchTemplate", {"LaunchTemplateData": A.Match.object_like({
         "KeyName": A.Match.absent()})})
+
+
+def test_edge_stack_lives_in_us_east_1_and_says_why(app_stacks):
+    import app as project
+
+    app = new_app()
+    project.build(app, load_environment())
+    edge = app.node.find_child("Edge")
+    assert edge.region == "us-east-1" and edge.availability_zones == []
+    reasons = {}
+    for construct in (edge.firewall.web_acl, edge.entry.distribution.node.default_child):
+        for entry in construct.node.metadata:
+            if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+                reasons.update(entry.data)
+    assert set(reasons) == {"Annotation::ISO27017-DataLocationJapan", "Annotation::AwsSolutions-CFR3"}
+    template = app_stacks["Edge"] if "Edge" in app_stacks else A.Template.from_stack(edge)
+    template.resource_count_is("AWS::S3::Bucket", 0)
+    template.resource_count_is("AWS::Logs::LogGroup", 0)
+    template.resource_count_is("AWS::KMS::Key", 0)

@@ -121,6 +121,9 @@ def _clause(clause: dict[str, Any]) -> list[str]:
 
 def _network(network: dict[str, Any]) -> list[str]:
     out = []
+    for edge in network.get("edges", []):
+        out += [f"Edge: CloudFront `{edge['path']}` ({', '.join(edge['aliases'])}; stack {edge['stack']} in "
+                f"{edge['region']}; web ACL `{edge['waf'] or 'none'}`) → origin {', '.join(edge['origins'])}", ""]
     for vpc in network["vpcs"]:
         out += [f"**{vpc['name']}** `{vpc['cidr']}` (stack {vpc['stack']}; endpoints: "
                 f"{', '.join(vpc['endpoints']) or 'none'})", ""]

@@ -17,6 +17,12 @@ def render_network_svg(network: dict[str, Any]) -> str:
     what runs in them, arrows for the security-group flows between tiers, endpoints underneath."""
     parts: list[str] = []
     y = 20
+    for edge in network.get("edges", []):
+        waf = "WAF" if edge["waf"] else "no WAF!"
+        parts.append(_text(20, y + 12, f"Users → CloudFront {', '.join(edge['aliases']) or edge['path']} ({waf}; "
+                                      f"stack {edge['stack']} in {edge['region']}) → origin "
+                                      f"{', '.join(edge['origins'])} → the load balancer below", size=13, weight="600"))
+        y += 30
     for vpc in network["vpcs"]:
         height = _vpc_height(vpc)
         parts += _vpc(vpc, network["flows"], y, height)

@@ -3,7 +3,15 @@ import pytest
 from aws_cdk import assertions as A
 from aws_cdk import aws_s3 as s3
 
-from constructs_lib import AccessLogsBucket, ClassifiedBucket, DataClass, DataClassKey, LoadBalancerLogsBucket, LogArchiveBucket
+from constructs_lib import (
+    AccessLogsBucket,
+    ClassifiedBucket,
+    DataClass,
+    DataClassKey,
+    EdgeLogsBucket,
+    LoadBalancerLogsBucket,
+    LogArchiveBucket,
+)
 from tests.helpers import new_stack
 
 TLS_DENIES = [
@@ -159,3 +167,25 @@ def test_load_balancer_logs_bucket_is_the_documented_sse_s3_exception_and_logs_i
             acknowledged.update(entry.data)
     assert "Annotation::ISO27017-S3BucketKmsCmk" in acknowledged
     assert "Elastic Load Balancing" in acknowledged["Annotation::ISO27017-S3BucketKmsCmk"]
+
+
+def test_edge_logs_bucket_lets_log_delivery_from_us_east_1_write_encrypted_objects():
+    stack, key, logs = _setup()
+    EdgeLogsBucket(stack, "EdgeLogs", bucket_name="aws-waf-logs-p-edge-123456789012", encryption_key=key,
+                   access_logs=logs, source_region="us-east-1")
+    template = A.Template.from_stack(stack)
+    template.has_resource_properties("AWS::S3::Bucket", {"BucketName": "aws-waf-logs-p-edge-123456789012"})
+    condition = {"StringEquals": {"aws:SourceAccount": "123456789012"},
+                 "ArnLike": {"aws:SourceArn": "arn:aws:logs:us-east-1:123456789012:*"}}
+    template.has_resource_properties("AWS::S3::BucketPolicy", {"PolicyDocument": {"Statement": A.Match.array_with([
+        A.Match.object_like({"Sid": "AllowLogDeliveryWrite", "Action": "s3:PutObject", "Condition": condition,
+                             "Principal": {"Service": "delivery.logs.amazonaws.com"}})])}})
+    template.has_resource_properties("AWS::KMS::Key", {"KeyPolicy": {"Statement": A.Match.array_with([
+        A.Match.object_like({"Principal": {"Service": "delivery.logs.amazonaws.com"}, "Condition": condition})])}})
+
+
+def test_edge_logs_bucket_name_must_suit_aws_waf():
+    stack, key, logs = _setup()
+    with pytest.raises(ValueError, match="starting with aws-waf-logs-"):
+        EdgeLogsBucket(stack, "EdgeLogs", bucket_name="edge-logs", encryption_key=key, access_logs=logs,
+                       source_region="us-east-1")

@@ -2,7 +2,7 @@ from aws_cdk import assertions as A
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_s3 as s3
 
-from constructs_lib import DataClass, DataClassKey, PublicLoadBalancer, WebApplicationFirewall
+from constructs_lib import DataClass, DataClassKey, EdgeDistribution, PublicLoadBalancer, WebApplicationFirewall
 from constructs_lib.edge import MANAGED_RULE_GROUPS
 from tests.helpers import new_stack
 
@@ -76,3 +76,47 @@ def test_web_acl_has_managed_rules_a_rate_limit_and_logs_a_year():
     template.has_resource_properties("AWS::WAFv2::LoggingConfiguration", {"LogDestinationConfigs": [
         "arn:aws:logs:ap-northeast-1:123456789012:log-group:aws-waf-logs-p-entry"]})
     template.resource_count_is("AWS::WAFv2::WebACLAssociation", 1)
+
+
+def test_cloudfront_web_acl_keeps_no_samples_and_logs_to_the_given_bucket():
+    stack = new_stack()
+    WebApplicationFirewall(stack, "Firewall", name="p-edge", rate_limit=2000,
+                           log_bucket_arn="arn:aws:s3:::aws-waf-logs-p-edge-123456789012", edge=True)
+    template = A.Template.from_stack(stack)
+    (acl,) = [a["Properties"] for a in template.find_resources("AWS::WAFv2::WebACL").values()]
+    assert acl["Scope"] == "CLOUDFRONT"
+    assert acl["VisibilityConfig"]["SampledRequestsEnabled"] is False
+    assert all(rule["VisibilityConfig"]["SampledRequestsEnabled"] is False for rule in acl["Rules"])
+    template.has_resource_properties("AWS::WAFv2::LoggingConfiguration", {
+        "LogDestinationConfigs": ["arn:aws:s3:::aws-waf-logs-p-edge-123456789012"]})
+    template.resource_count_is("AWS::Logs::LogGroup", 0)
+
+
+def test_web_acl_needs_the_log_destination_of_its_kind():
+    import pytest
+    stack = new_stack()
+    with pytest.raises(ValueError, match="a regional web ACL logs with log_key"):
+        WebApplicationFirewall(stack, "Firewall", name="p", rate_limit=2000, edge=True)
+
+
+def test_edge_distribution_is_tls_only_uncached_geo_restricted_and_logged():
+    stack = new_stack()
+    EdgeDistribution(stack, "Entry", domain_name="learn.example.com", name="p-edge",
+                     certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/11111111-1111-1111-1111-111111111111",
+                     origin_domain_name="origin.learn.example.com", web_acl_arn="arn:aws:wafv2:us-east-1:1:global/webacl/x/1",
+                     allowed_countries=["JP"], log_bucket_arn="arn:aws:s3:::aws-waf-logs-p-edge-123456789012")
+    template = A.Template.from_stack(stack)
+    template.has_resource_properties("AWS::CloudFront::Distribution", {"DistributionConfig": A.Match.object_like({
+        "Aliases": ["learn.example.com"],
+        "ViewerCertificate": A.Match.object_like({"MinimumProtocolVersion": "TLSv1.2_2021", "SslSupportMethod": "sni-only"}),
+        "DefaultCacheBehavior": A.Match.object_like({"ViewerProtocolPolicy": "redirect-to-https",
+                                                     "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}),
+        "Origins": [A.Match.object_like({"DomainName": "origin.learn.example.com", "CustomOriginConfig": A.Match.object_like(
+            {"OriginProtocolPolicy": "https-only", "OriginSSLProtocols": ["TLSv1.2"]})})],
+        "Restrictions": {"GeoRestriction": {"Locations": ["JP"], "RestrictionType": "whitelist"}},
+        "WebACLId": "arn:aws:wafv2:us-east-1:1:global/webacl/x/1",
+    })})
+    template.has_resource_properties("AWS::Logs::DeliverySource", {"LogType": "ACCESS_LOGS"})
+    template.has_resource_properties("AWS::Logs::DeliveryDestination", {
+        "DestinationResourceArn": "arn:aws:s3:::aws-waf-logs-p-edge-123456789012"})
+    template.resource_count_is("AWS::Logs::Delivery", 1)

@@ -4,7 +4,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
 from nag_rules import Status
-from nag_rules.rules.data_store_region_japan import RULE
+from nag_rules.rules.data_location_japan import RULE
 from tests.helpers import evaluations_of, new_stack, only
 
 

@@ -1,10 +1,16 @@
 from config.settings import JAPAN_REGIONS
 from nag_rules.assembly import Resource, is_intrinsic, show
 from nag_rules.engine import Check, Rule, compliant, non_compliant, unresolved
-from nag_rules.resource_types import DATA_STORE_TYPES
+from nag_rules.resource_types import DATA_PATH_TYPES, DATA_STORE_TYPES
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+"""The id of CloudFront's managed CachingDisabled policy."""
 
 
-def data_store_region_japan(resource: Resource) -> Check:
+def data_location_japan(resource: Resource) -> Check:
+    if resource.type == "AWS::CloudFront::Distribution":
+        return non_compliant("CloudFront is a global service: it terminates requests at edge locations worldwide "
+                             f"({_caching(resource)})")
     stack = resource.stack
     if stack.region is None:
         return non_compliant(
@@ -39,16 +45,25 @@ def _copies(resource: Resource) -> list[tuple[str, str | None]]:
     return copies
 
 
+def _caching(distribution: Resource) -> str:
+    behaviours = [distribution.prop("DistributionConfig", "DefaultCacheBehavior", default={})]
+    behaviours += distribution.prop("DistributionConfig", "CacheBehaviors", default=[]) or []
+    cached = [b for b in behaviours if not isinstance(b, dict) or b.get("CachePolicyId") != CACHING_DISABLED]
+    return "caching disabled on every behaviour, so no response is stored there" if not cached else \
+        f"{len(cached)} behaviour(s) may cache responses at the edge"
+
+
 RULE = Rule(
-    name="DataStoreRegionJapan",
+    name="DataLocationJapan",
     clauses=("6.1.3",),
-    resource_types=DATA_STORE_TYPES,
-    info="The data store, or a copy it makes, is not in a Japanese region (ap-northeast-1 or ap-northeast-3).",
+    resource_types=DATA_STORE_TYPES + DATA_PATH_TYPES,
+    info="Data is stored or processed outside the Japanese regions (ap-northeast-1, ap-northeast-3).",
     explanation=(
-        "The whitepaper states that data stored on the service is located in Japan. Give every "
-        "stack an explicit environment whose region is ap-northeast-1 or ap-northeast-3; an "
-        "environment-agnostic stack can be deployed anywhere, so it cannot prove where its data is. "
-        "Table replicas and bucket replication destinations must be in those regions too."
+        "The whitepaper states that data stored on the service is located in Japan. Give every stack an "
+        "explicit environment in ap-northeast-1 or ap-northeast-3; an environment-agnostic stack can be "
+        "deployed anywhere, so it cannot prove where its data is. Table replicas and bucket replication "
+        "destinations must be in those regions too. What AWS requires elsewhere (CloudFront and its web "
+        "ACL) is reported here and acknowledged with what it holds and why."
     ),
-    check=data_store_region_japan,
+    check=data_location_japan,
 )
