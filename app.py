@@ -13,6 +13,7 @@ from typing import Callable
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 import aws_cdk as cdk  # noqa: E402
+from constructs import Construct  # noqa: E402
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks  # noqa: E402
 
 from config import DEFAULT_ENVIRONMENT, ConfigurationError, EnvironmentSettings, load_environment  # noqa: E402
@@ -22,14 +23,18 @@ from stacks.approvals import approve_network_links  # noqa: E402
 
 
 def build(app: cdk.App, settings: EnvironmentSettings) -> None:
-    foundation = FoundationStack(app, "Foundation", settings=settings)
-    network = NetworkStack(app, "Network", settings=settings, log_key=foundation.keys.operations)
-    ApplicationStack(app, "Application", settings=settings, vpc=network.service_vpc, keys=foundation.keys,
-                     access_logs=foundation.access_logs, notifications=foundation.notifications)
-    edge = EdgeStack(app, "Edge", settings=settings)
-    edge.add_stack_dependency(foundation, "the edge logs to the bucket in Japan")
+    build_stacks(app, settings)
     approve_network_links(app, settings.network_links)
     register_packs(app)
+
+
+def build_stacks(scope: Construct, settings: EnvironmentSettings) -> None:
+    foundation = FoundationStack(scope, "Foundation", settings=settings)
+    network = NetworkStack(scope, "Network", settings=settings, log_key=foundation.keys.operations)
+    ApplicationStack(scope, "Application", settings=settings, vpc=network.service_vpc, keys=foundation.keys,
+                     access_logs=foundation.access_logs, notifications=foundation.notifications)
+    edge = EdgeStack(scope, "Edge", settings=settings)
+    edge.add_stack_dependency(foundation, "the edge logs to the bucket in Japan")
 
 
 def register_packs(app: cdk.App) -> None:

@@ -20,7 +20,7 @@ from compliance.results import REPORT_STEM, ReportError, build_report
 from compliance.synth import SynthError, synthesize
 from config import DEFAULT_ENVIRONMENT, ConfigurationError, load_environment
 from nag_rules.assembly import AssemblyError
-from nag_rules.pack import EVALUATIONS_FILE
+from nag_rules.engine import EVALUATIONS_FILE
 
 
 class UsageError(Exception):

@@ -18,7 +18,7 @@ from compliance.catalogue import Catalogue, Clause, load_catalogue
 from compliance.network import network_model
 from nag_rules.assembly import CloudAssembly
 from nag_rules.engine import PACK_NAME
-from nag_rules.pack import EVALUATIONS_FILE
+from nag_rules.engine import EVALUATIONS_FILE
 
 SCHEMA_VERSION = 1
 VALIDATION_REPORT_FILE = "validation-report.json"

@@ -1,7 +1,12 @@
-"""ISO/IEC 27017 rules for cdk-nag 3, evaluated once per resource on the synthesized templates."""
+"""ISO/IEC 27017 rules for cdk-nag 3, evaluated once per resource on the synthesized templates.
 
-from nag_rules.engine import PACK_NAME, Check, Evaluation, Outcome, Rule, Severity, Status
-from nag_rules.pack import EVALUATIONS_FILE, Iso27017Checks, register_packs
+The pack (Iso27017Checks, register_packs) loads the CDK runtime, so it is imported only when
+asked for: reading rules and evaluation records needs no Node.js process.
+"""
+
+from typing import Any
+
+from nag_rules.engine import EVALUATIONS_FILE, PACK_NAME, Check, Evaluation, Outcome, Rule, Severity, Status
 from nag_rules.rules import all_rules
 
 __all__ = [
@@ -17,3 +22,11 @@ __all__ = [
     "all_rules",
     "register_packs",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Iso27017Checks", "register_packs"):
+        from nag_rules import pack
+
+        return getattr(pack, name)
+    raise AttributeError(f"module 'nag_rules' has no attribute {name!r}")

@@ -9,6 +9,8 @@ from typing import Any, Callable, Iterable
 from nag_rules.assembly import Acknowledgement, CloudAssembly, Resource
 
 PACK_NAME = "ISO27017"
+EVALUATIONS_FILE = "iso27017-evaluations.json"
+"""Where the pack records every evaluation, beside the templates it read."""
 
 
 class Outcome(str, Enum):

@@ -20,10 +20,8 @@ import aws_cdk as cdk
 from cdk_nag import NagPack
 
 from nag_rules.assembly import CloudAssembly, acknowledgements_in
-from nag_rules.engine import PACK_NAME, Evaluation, Outcome, Rule, evaluate
+from nag_rules.engine import EVALUATIONS_FILE, PACK_NAME, Evaluation, Outcome, Rule, evaluate
 from nag_rules.rules import all_rules
-
-EVALUATIONS_FILE = "iso27017-evaluations.json"
 
 
 class Iso27017Checks(NagPack):
@@ -96,7 +94,7 @@ class Iso27017Checks(NagPack):
         raise NotImplementedError("Iso27017Checks evaluates the synthesized templates in validate_scope")
 
 
-def register_packs(app: cdk.App, *companions: NagPack) -> Iso27017Checks:
+def register_packs(app: cdk.Stage, *companions: NagPack) -> Iso27017Checks:
     """Register the ISO27017 pack and ``companions`` on ``app``; the report names every one of them."""
     iso = Iso27017Checks(app, companion_packs=[pack.name for pack in companions])
     cdk.Validations.of(app).add_plugins(iso, *companions)

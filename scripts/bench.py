@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Synthesis and nag-pack cost figures (``make bench``). Prints figures; asserts nothing.
 
-For the default app, and for the app scaled up (the foundation stack repeated) so that
+For the default app, and for the app scaled up (copies of it, each in its own stage) so that
 per-resource costs stand out of the noise:
   - wall time of ``app.synth()`` with no pack and with all packs plus the report;
   - the cost of each pack alone: one ``validate_scope`` of the synthesized app, median of 11
@@ -37,7 +37,7 @@ ENV = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "CDK
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="fresh processes per figure (default: %(default)s)")
-    parser.add_argument("--scale", type=int, default=40, help="foundation stacks in the scaled app (default: %(default)s)")
+    parser.add_argument("--scale", type=int, default=5, help="copies of the app in the scaled one (default: %(default)s)")
     parser.add_argument("--measure", choices=("packs", "findings", "all", "none"), help=argparse.SUPPRESS)
     parser.add_argument("--copies", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -45,7 +45,7 @@ def main() -> int:
         return _measure(args.measure, args.copies)
 
     print(f"bench: median of {args.repeat} fresh process(es) per figure\n")
-    for copies, label in ((1, "default app"), (args.scale, f"scaled app ({args.scale} foundation stacks)")):
+    for copies, label in ((1, "default app"), (args.scale, f"scaled app ({args.scale} copies of it, one stage each)")):
         packs = _median("packs", copies, args.repeat)
         findings = _median("findings", copies, args.repeat)
         full = _median("all", copies, args.repeat)
@@ -96,19 +96,19 @@ def _measure(measure: str, copies: int) -> int:
 
     from compliance.cli import write_outputs
     from compliance.results import build_report
+    import app as project
     from config import load_environment
     from config.cdk_json import cdk_json_context
     from nag_rules import Iso27017Checks, register_packs
-    from stacks import FoundationStack
 
     outdir = os.environ.get("CDK_OUTDIR") or tempfile.mkdtemp(prefix="bench-")
     app = cdk.App(context=cdk_json_context(), outdir=outdir)
     settings = load_environment()
-    for index in range(copies):
-        stack = FoundationStack(app, "Foundation" if copies == 1 else f"Foundation{index}",
-                                settings=settings.model_copy(update={"name_prefix": f"bench{index}"}))
-        if measure == "findings":  # cdk-nag's tree walk with a Python call per resource runs only then
-            stack.audit_logs.node.default_child.retention_in_days = 30
+    scopes = [app] if copies == 1 else [cdk.Stage(app, f"Copy{index}") for index in range(copies)]
+    for index, scope in enumerate(scopes):
+        project.build_stacks(scope, settings.model_copy(update={"name_prefix": f"bench{index}"}))
+        if measure == "findings":
+            scope.node.find_child("Foundation").audit_logs.node.default_child.retention_in_days = 30
     makers = {
         "ISO27017": Iso27017Checks,
         "AwsSolutions": AwsSolutionsChecks,
@@ -117,7 +117,8 @@ def _measure(measure: str, copies: int) -> int:
     }
     figures: dict = {}
     if measure == "all":
-        register_packs(app, *(makers[name](app) for name in PACKS[1:]))
+        for scope in scopes:  # CDK runs a stage's own plugins on its stacks
+            register_packs(scope, *(makers[name](scope) for name in PACKS[1:]))
     started = time.perf_counter()
     app.synth()
     figures["synth" if measure == "all" else "bare"] = time.perf_counter() - started
@@ -137,7 +138,7 @@ def _measure(measure: str, copies: int) -> int:
         write_outputs(build_report(Path(outdir)), Path(outdir))
         figures["report"] = time.perf_counter() - started
     figures["resources"] = sum(
-        len(json.loads(path.read_text())["Resources"]) for path in Path(outdir).glob("*.template.json")
+        len(json.loads(path.read_text())["Resources"]) for path in Path(outdir).rglob("*.template.json")
     )
     figures["peak_mib"] = _peak_mib()
     print(json.dumps(figures))
@@ -174,7 +175,7 @@ def _parent(proc: Path) -> int | None:
 
 def _cli_figures(repeat: int) -> tuple[float, float]:
     cdk_cli = ROOT / "node_modules" / ".bin" / "cdk"
-    bare_app = f"{sys.executable} {__file__} --measure none"
+    bare_app = f"{sys.executable} {__file__} --measure none"  # the default app with no pack
     bare, report = [], []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
