@@ -18,7 +18,7 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks  
 
 from config import DEFAULT_ENVIRONMENT, ConfigurationError, EnvironmentSettings, load_environment  # noqa: E402
 import nag_rules  # noqa: E402
-from stacks import ApplicationStack, EdgeStack, FoundationStack, NetworkStack  # noqa: E402
+from stacks import ApplicationStack, DataStack, EdgeStack, FoundationStack, NetworkStack  # noqa: E402
 from stacks.approvals import approve_network_links  # noqa: E402
 
 
@@ -31,8 +31,12 @@ def build(app: cdk.App, settings: EnvironmentSettings) -> None:
 def build_stacks(scope: Construct, settings: EnvironmentSettings) -> None:
     foundation = FoundationStack(scope, "Foundation", settings=settings)
     network = NetworkStack(scope, "Network", settings=settings, log_key=foundation.keys.operations)
-    ApplicationStack(scope, "Application", settings=settings, vpc=network.service_vpc, keys=foundation.keys,
-                     access_logs=foundation.access_logs, notifications=foundation.notifications)
+    application = ApplicationStack(scope, "Application", settings=settings, vpc=network.service_vpc,
+                                   keys=foundation.keys, access_logs=foundation.access_logs,
+                                   notifications=foundation.notifications)
+    DataStack(scope, "Data", settings=settings, vpc=network.service_vpc,
+              database_security_group=application.database_security_group, keys=foundation.keys,
+              access_logs=foundation.access_logs)
     edge = EdgeStack(scope, "Edge", settings=settings)
     edge.add_stack_dependency(foundation, "the edge logs to the bucket in Japan")
 

@@ -204,3 +204,49 @@ def as_json(value: Any) -> Any:
         except json.JSONDecodeError:
             return None
     return None if is_intrinsic(value) else value
+
+
+TAG_PROPERTIES = {
+    "AWS::Backup::BackupVault": "BackupVaultTags",
+    "AWS::Backup::BackupPlan": "BackupPlanTags",
+    "AWS::Cognito::UserPool": "UserPoolTags",
+}
+"""Types that name their tags property other than Tags."""
+
+
+def tags(resource: Resource) -> dict[str, Any]:
+    """The resource's tags, whether the type writes them as a list of Key/Value or as a map (a global
+    table carries them per replica: those of the stack's region count)."""
+    value = resource.prop(TAG_PROPERTIES.get(resource.type, "Tags"))
+    if resource.type == "AWS::DynamoDB::GlobalTable":
+        replicas = [r for r in resource.prop("Replicas", default=[]) or [] if isinstance(r, dict)]
+        own = [r for r in replicas if r.get("Region") in (resource.stack.region, None)] or replicas
+        value = own[0].get("Tags") if own else None
+    if isinstance(value, list):
+        return {t.get("Key"): t.get("Value") for t in value if isinstance(t, dict) and "Key" in t}
+    if isinstance(value, dict) and not is_intrinsic(value):
+        return dict(value)
+    return {}
+
+
+KEY_PROPERTIES = {
+    "AWS::S3::Bucket": ("BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault",
+                        "KMSMasterKeyID"),
+    "AWS::Logs::LogGroup": ("KmsKeyId",),
+    "AWS::RDS::DBCluster": ("KmsKeyId",),
+    "AWS::RDS::DBInstance": ("KmsKeyId",),
+    "AWS::DynamoDB::Table": ("SSESpecification", "KMSMasterKeyId"),
+    "AWS::SNS::Topic": ("KmsMasterKeyId",),
+    "AWS::SQS::Queue": ("KmsMasterKeyId",),
+    "AWS::SecretsManager::Secret": ("KmsKeyId",),
+    "AWS::Backup::BackupVault": ("EncryptionKeyArn",),
+    "AWS::EFS::FileSystem": ("KmsKeyId",),
+    "AWS::Kinesis::Stream": ("StreamEncryption", "KeyId"),
+    "AWS::EC2::Volume": ("KmsKeyId",),
+}
+"""Where each type names the KMS key that encrypts it."""
+
+
+def encryption_key_reference(resource: Resource) -> Any:
+    path = KEY_PROPERTIES.get(resource.type)
+    return resource.prop(*path) if path else None

@@ -31,3 +31,13 @@ def evaluations_of(scope: Any, rule: Rule) -> list[Evaluation]:
 def only(evaluations: list[Evaluation]) -> Evaluation:
     assert len(evaluations) == 1, evaluations
     return evaluations[0]
+
+
+def retained_logs(scope: Any, construct_id: str = "Logs") -> Any:
+    """A log group every pack accepts: kept a year, retained, encrypted with its own data-class key."""
+    from constructs_lib.data_classification import DataClass
+    from constructs_lib.keys import DataClassKey
+    from constructs_lib.log_group import RetainedLogGroup
+
+    key = DataClassKey(scope, f"{construct_id}Key", data_class=DataClass.OPERATIONS, alias_prefix="test")
+    return RetainedLogGroup(scope, construct_id, encryption_key=key)

@@ -30,7 +30,7 @@ def test_what_runs_where(network):
     assert balancer["waf"] == "Application/Firewall/WebAcl" and balancer["entry_point"] is True
     assert [m["path"] for m in tiers["Application"]["members"] if m["kind"].startswith("servers")] == [
         "Application/Servers/Group/ASG"]
-    assert not tiers["Data"]["members"]
+    assert [(m["path"], m["kind"]) for m in tiers["Data"]["members"]] == [("Data/Records/Cluster/Resource", "database")]
 
 
 def test_flows_between_tiers(network):
@@ -38,7 +38,7 @@ def test_flows_between_tiers(network):
     assert ("Internet", ("Public",), "tcp/443") in flows
     assert ("Internet", ("Public",), "tcp/80") in flows
     assert ("Public", ("Application",), "tcp/8080") in flows
-    assert ("Application", ("Application/DatabaseSecurityGroup/Resource",), "tcp/5432") in flows
+    assert ("Application", ("Data",), "tcp/5432") in flows
     assert not [f for f in network["flows"] if f["from"] == "Internet" and f["to"] != ["Public"]]
 
 

@@ -7,10 +7,11 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
 from config.cdk_json import cdk_json_context
-from nag_rules import EVALUATIONS_FILE, Iso27017Checks, Status, all_rules, register_packs
+from nag_rules import EVALUATIONS_FILE, Iso27017Checks, Status, all_rules
 from nag_rules.rules.log_group_retention import RULE as RETENTION
 from nag_rules.rules.s3_bucket_kms_cmk import RULE as BUCKET_KMS
-from tests.helpers import TOKYO, new_app
+from nag_rules.rules.s3_bucket_tls_only import RULE as TLS_ONLY
+from tests.helpers import TOKYO, new_app, retained_logs
 
 REASON = "Planted for the test: this exception is deliberate and documented here."
 
@@ -46,12 +47,13 @@ def test_violation_is_reported_with_rule_name_and_clause_prefixed_description():
 
 def test_compliant_scope_succeeds_and_records_every_evaluation():
     stack = cdk.Stack(new_app(), "S", env=TOKYO)
-    logs.LogGroup(stack, "Logs", retention=logs.RetentionDays.ONE_YEAR)
+    retained_logs(stack)
     pack = Iso27017Checks()
     report = pack.validate_scope(stack)
     assert report.success is True and not report.violations
-    assert {(e.rule.name, e.status) for e in pack.evaluations} == {
-        ("LogGroupRetention", Status.COMPLIANT), ("DataLocationJapan", Status.COMPLIANT)}
+    assert {e.status for e in pack.evaluations} == {Status.COMPLIANT}
+    assert {"LogGroupRetention", "KmsCmkEncryption", "KmsKeyRotation", "DataClassificationTag"} <= {
+        e.rule.name for e in pack.evaluations}
 
 
 def test_unresolved_value_blocks_like_a_violation():
@@ -141,7 +143,7 @@ def test_plugin_run_writes_records_that_agree_with_cdks_own_acknowledgement_matc
         cdk.Validations.of(target(group)).acknowledge(cdk.Acknowledgment(id=rule_id, reason=REASON))
     _short_retention(stack, "Unacknowledged")
     s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.S3_MANAGED)
-    register_packs(app)
+    cdk.Validations.of(app).add_plugins(Iso27017Checks(app, rules=[RETENTION, BUCKET_KMS, TLS_ONLY]))
     records, reported = _synth_with_plugin(app)
 
     assert records["packs"] == ["ISO27017"]

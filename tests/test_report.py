@@ -15,7 +15,7 @@ from compliance.cli import write_outputs
 from compliance.render import render_csv, render_html, render_markdown, render_summary
 from compliance.results import ReportError, build_report
 from nag_rules import register_packs
-from tests.helpers import TOKYO, new_app
+from tests.helpers import TOKYO, new_app, retained_logs
 
 REASON = "Planted for the test: this exception is deliberate and documented here."
 
@@ -29,15 +29,18 @@ def default_report(default_assembly):
 def planted_report():
     app = new_app()
     tokyo = cdk.Stack(app, "Tokyo", env=TOKYO)
-    group = logs.LogGroup(tokyo, "ShortLogs", retention=logs.RetentionDays.ONE_MONTH,
-                          removal_policy=cdk.RemovalPolicy.RETAIN)
+    group = retained_logs(tokyo, "ShortLogs")
+    group.node.default_child.add_property_override("RetentionInDays", 30)
     cdk.Validations.of(group).acknowledge(cdk.Acknowledgment(id="ISO27017-LogGroupRetention", reason=REASON))
     stage = cdk.CfnParameter(tokyo, "Stage", type="String", allowed_values=["dev", "prod"])
     production = cdk.CfnCondition(tokyo, "Production", expression=cdk.Fn.condition_equals(stage.value_as_string, "prod"))
     kms.CfnKey(tokyo, "Key", enable_key_rotation=cdk.Fn.condition_if(production.logical_id, True, False),
                key_policy={"Version": "2012-10-17", "Statement": []})
+    cdk.Tags.of(tokyo).add("DataClassification", "operations")
     anywhere = cdk.Stack(app, "Anywhere")
-    sqs.Queue(anywhere, "Queue", encryption=sqs.QueueEncryption.SQS_MANAGED)
+    queue = sqs.Queue(anywhere, "Queue", encryption=sqs.QueueEncryption.SQS_MANAGED)
+    for rule in ("ISO27017-KmsCmkEncryption", "ISO27017-DataClassificationTag"):
+        cdk.Validations.of(queue).acknowledge(cdk.Acknowledgment(id=rule, reason=REASON))
     register_packs(app)
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
@@ -112,7 +115,7 @@ def test_resource_index_covers_every_resource_and_the_coverage_figure(default_re
     assert coverage["evaluated"] == sum(r["evaluated"] for r in resources)
     assert not [r["path"] for r in resources if r["type"] in DATA_STORE_TYPES and not r["evaluated"]]
     key = next(r for r in resources if r["path"] == "Foundation/Keys/Customer/Resource")
-    assert key["clauses"] == ["6.1.3", "10.1.1"]
+    assert key["clauses"] == ["6.1.3", "8.1.1", "8.2.2", "10.1.1", "18.1.5"]
 
 
 def test_every_acknowledgement_appears_with_its_reason(default_report):
@@ -140,7 +143,7 @@ def test_planted_statuses(planted_report):
 def test_stale_acknowledgement_is_flagged():
     app = new_app()
     stack = cdk.Stack(app, "S", env=TOKYO)
-    group = logs.LogGroup(stack, "Logs", retention=logs.RetentionDays.ONE_YEAR)
+    group = retained_logs(stack)
     cdk.Validations.of(group).acknowledge(cdk.Acknowledgment(id="ISO27017-LogGroupRetention", reason=REASON))
     register_packs(app)
     app.synth()
@@ -206,7 +209,7 @@ def clean_assembly():
     """A small app that passes every pack, synthesized with the packs registered."""
     app = new_app(env="staging")
     stack = cdk.Stack(app, "S", env=TOKYO)
-    logs.LogGroup(stack, "Logs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=cdk.RemovalPolicy.RETAIN)
+    retained_logs(stack)
     register_packs(app)
     app.synth()
     return Path(app.outdir)
@@ -252,7 +255,8 @@ def test_records_made_from_other_templates_are_refused(clean_assembly):
 def test_an_acknowledgement_without_a_real_reason_blocks_the_gate():
     app = new_app()
     stack = cdk.Stack(app, "S", env=TOKYO)
-    group = logs.LogGroup(stack, "Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=cdk.RemovalPolicy.RETAIN)
+    group = retained_logs(stack)
+    group.node.default_child.add_property_override("RetentionInDays", 30)
     cdk.Validations.of(group).acknowledge(cdk.Acknowledgment(id="ISO27017-LogGroupRetention", reason="ok"))
     register_packs(app)
     app.synth()

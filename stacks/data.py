@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import aws_backup as backup
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from config import EnvironmentSettings
+from constructs_lib import ClassifiedBucket, DataClassKeys, ServiceVpc, acknowledge
+from constructs_lib.backup import DailyBackup
+from constructs_lib.buckets import REPLICATION_RULES
+from constructs_lib.data import DailyRecordsTable, RecordsDatabase
+
+DATA_NO_REPLICATION_REASON = (
+    "Recovery copies of customer data come from AWS Backup (daily, kept 7 days in a locked, encrypted "
+    "vault, 12.3.1) and from versioning; a replica outside Tokyo could only go to ap-northeast-3 (6.1.3) "
+    "and is not a whitepaper promise."
+)
+from stacks.environment_stack import EnvironmentStack
+
+
+class DataStack(EnvironmentStack):
+    """Customer data: the records database, the daily records table, teaching materials and learning
+    records, each encrypted with the customer data key and kept on stack deletion."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: EnvironmentSettings, vpc: ServiceVpc,
+                 database_security_group: ec2.ISecurityGroup, keys: DataClassKeys, access_logs: s3.IBucket,
+                 **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, settings=settings, name="data",
+                         description="tomoLinks ISO/IEC 27017 data tier: customer data, encrypted and retained", **kwargs)
+        self.database = RecordsDatabase(
+            self, "Records", identifier=f"{settings.name_prefix}-records", vpc=vpc, subnet_group_name="Data",
+            security_group=database_security_group, port=settings.database_port, key=keys.customer,
+            log_key=keys.operations, log_retention_days=settings.log_retention_days,
+        )
+        self.daily_records = DailyRecordsTable(self, "DailyRecords", key=keys.customer)
+        self.teaching_materials = ClassifiedBucket(self, "TeachingMaterials", encryption_key=keys.customer,
+                                                   access_logs=access_logs)
+        self.learning_records = ClassifiedBucket(self, "LearningRecords", encryption_key=keys.customer,
+                                                 access_logs=access_logs)
+        for bucket in (self.teaching_materials, self.learning_records):
+            acknowledge(bucket, DATA_NO_REPLICATION_REASON, *REPLICATION_RULES)
+        self.backup = DailyBackup(
+            self, "Backup", name=settings.name_prefix, key=keys.customer,
+            resources=[
+                backup.BackupResource.from_rds_database_cluster(self.database.cluster),
+                backup.BackupResource.from_arn(self.daily_records.table_arn),
+                backup.BackupResource.from_arn(self.teaching_materials.bucket_arn),
+                backup.BackupResource.from_arn(self.learning_records.bucket_arn),
+            ],
+        )
+        self.database.acknowledge_cluster_level_backup(self.backup.plan.node.path)

@@ -1,0 +1,37 @@
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_certificatemanager as acm
+
+from nag_rules import Status
+from nag_rules.rules.api_gateway_tls import RULE
+from tests.helpers import evaluations_of, new_stack, only
+
+CERTIFICATE = "arn:aws:acm:ap-northeast-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+
+
+def test_noncompliance_1_default_endpoint_enabled():
+    stack = new_stack()
+    apigateway.CfnRestApi(stack, "Api", name="api")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED and "execute-api" in evaluation.evidence
+
+
+def test_noncompliance_2_domain_with_tls_1_0():
+    stack = new_stack()
+    apigateway.DomainName(stack, "Domain", domain_name="api.example.com",
+                          certificate=acm.Certificate.from_certificate_arn(stack, "Certificate", CERTIFICATE),
+                          security_policy=apigateway.SecurityPolicy.TLS_1_0)
+    assert only(evaluations_of(stack, RULE)).evidence == "SecurityPolicy = TLS_1_0"
+
+
+def test_compliance_1_default_endpoint_disabled():
+    stack = new_stack()
+    apigateway.CfnRestApi(stack, "Api", name="api", disable_execute_api_endpoint=True)
+    assert only(evaluations_of(stack, RULE)).status is Status.COMPLIANT
+
+
+def test_compliance_2_domain_with_tls_1_2():
+    stack = new_stack()
+    apigateway.DomainName(stack, "Domain", domain_name="api.example.com",
+                          certificate=acm.Certificate.from_certificate_arn(stack, "Certificate", CERTIFICATE),
+                          security_policy=apigateway.SecurityPolicy.TLS_1_2)
+    assert only(evaluations_of(stack, RULE)).evidence == "SecurityPolicy = TLS_1_2"
