@@ -39,6 +39,7 @@ report: setup
 	$(PY) -m compliance report --env $(ENV) $(if $(APP),--app "$(APP)")
 
 test: setup
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 bench: setup

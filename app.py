@@ -33,7 +33,8 @@ def build_stacks(scope: Construct, settings: EnvironmentSettings) -> None:
     network = NetworkStack(scope, "Network", settings=settings, log_key=foundation.keys.operations)
     application = ApplicationStack(scope, "Application", settings=settings, vpc=network.service_vpc,
                                    keys=foundation.keys, access_logs=foundation.access_logs,
-                                   notifications=foundation.notifications)
+                                   notifications=foundation.notifications,
+                                   auto_scaling_role=foundation.auto_scaling_role)
     DataStack(scope, "Data", settings=settings, vpc=network.service_vpc,
               database_security_group=application.database_security_group, keys=foundation.keys,
               access_logs=foundation.access_logs)

@@ -29,7 +29,7 @@ def render_rules_doc() -> str:
     ]
     for rule in rules:
         types = ", ".join(f"`{t}`" for t in rule.resource_types) if len(rule.resource_types) <= 3 else (
-            f"{len(rule.resource_types)} data-store types")
+            f"{len(rule.resource_types)} types (below)")
         out.append(f"| [`{rule.id}`](#{rule.id.lower()}) | {', '.join(rule.clauses)} | {types} | "
                    f"{rule.severity.value} | {', '.join(rule.security_hub) or '-'} |")
     for rule in rules:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nag_rules.assembly import CloudAssembly, Resource
-from nag_rules.cfn import default_route, ingress_rules, subnets_of, text
+from nag_rules.cfn import ingress_rules, internet_routes, subnets_of, text
 from nag_rules.rules.network_link_approved import LINK_TYPES
 
 INTERNET = "Internet"
@@ -49,7 +49,7 @@ def network_model(assembly: CloudAssembly) -> dict[str, Any]:
         for rule in ingress_rules(group):
             if rule.source.startswith("sg:"):
                 source_tiers = sorted(group_tiers.get(rule.source[3:], set()), key=_tier_rank) or [rule.source[3:]]
-            elif rule.from_anywhere:
+            elif rule.from_internet:
                 source_tiers = [INTERNET]
             else:
                 source_tiers = [rule.source]
@@ -83,15 +83,15 @@ def network_model(assembly: CloudAssembly) -> dict[str, Any]:
 
 def _subnet(subnet: Resource) -> dict[str, Any]:
     tags = {t.get("Key"): t.get("Value") for t in subnet.prop("Tags", default=[]) or [] if isinstance(t, dict)}
-    routes = default_route(subnet)
+    routes = internet_routes(subnet) or []
     return {
         "path": subnet.path,
         "cidr": subnet.prop("CidrBlock"),
         "zone": subnet.prop("AvailabilityZone") if isinstance(subnet.prop("AvailabilityZone"), str) else None,
         "tier": tags.get("aws-cdk:subnet-name") or tags.get("aws-cdk:subnet-type") or "Subnets",
-        "internet_route": ("internet gateway" if any("GatewayId" in r and "NatGateway" not in r for r in routes)
-                           else "NAT gateway" if any("NatGatewayId" in r for r in routes)
-                           else None),
+        "internet_route": ("internet gateway" if any(r.via == "GatewayId" for r in routes)
+                           else "NAT gateway" if any(r.via == "NatGatewayId" for r in routes)
+                           else "internet" if routes else None),
     }
 
 

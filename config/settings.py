@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -32,8 +32,25 @@ _HOSTNAME = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 EDGE_REGION = "us-east-1"
 """Where AWS requires CloudFront's certificate and web ACL to live: the one documented exception to 6.1.3."""
+SERVICE_VPC_SUBNET_MASKS = (("Public", 24), ("Application", 22), ("Data", 24))
+MANAGEMENT_VPC_SUBNET_MASKS = (("Operations", 24),)
+"""Subnet tiers of each VPC and their prefix lengths, one subnet per tier per availability zone."""
+
+
+def addresses_needed(masks: tuple[tuple[str, int], ...], zones: int) -> int:
+    """Addresses a VPC needs for ``masks`` in ``zones`` zones, allocated as CDK does: tier after tier,
+    each subnet aligned to its own size."""
+    cursor = 0
+    for _, mask in masks:
+        size = 2 ** (32 - mask)
+        for _ in range(zones):
+            cursor = -(-cursor // size) * size + size
+    return cursor
+
+
 _TAG_KEY = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,128}$")
 _INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d{0,2}xlarge)$")
+_PERMISSION_SET = re.compile(r"^[\w+=,.@-]{1,32}$")
 _CONSTRUCT_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)+$")
 
 
@@ -150,7 +167,8 @@ class EnvironmentSettings(BaseModel):
     ] = Field(default_factory=lambda: ["JP"])
     service_vpc_cidr: Annotated[
         str,
-        Field(**_meta(allowed="a private IPv4 CIDR (RFC 1918) from /16 to /22", clause="13.1.3",
+        Field(**_meta(allowed="a private IPv4 CIDR (RFC 1918) from /16 to /22, large enough for its tiers "
+                              "(/20 for 2 zones, /19 for 3)", clause="13.1.3",
                       description="The service VPC: load balancer, application and data tiers.")),
     ] = "10.10.0.0/16"
     management_vpc_cidr: Annotated[
@@ -190,6 +208,23 @@ class EnvironmentSettings(BaseModel):
         Field(**_meta(allowed="100 to 2000000 requests per 5 minutes per IP address", clause="CLD.9.5.2",
                       description="Requests from one address above which WAF blocks it.")),
     ] = 2000
+    operator_access: Annotated[
+        Literal["identity-center", "identity-account"],
+        Field(**_meta(allowed="identity-center or identity-account", clause="9.4.4",
+                      description="How operators reach the operator role: from an IAM Identity Center permission "
+                                  "set of this account (MFA enforced by Identity Center), or as IAM users "
+                                  "with MFA in a separate identity account.")),
+    ] = "identity-center"
+    operator_permission_set: Annotated[
+        str,
+        Field(**_meta(allowed="an IAM Identity Center permission set name (1-32 of letters, digits, _+=,.@-)",
+                      clause="9.4.4", description="Permission set whose sessions may assume the operator role.")),
+    ] = "TomoLinksOperators"
+    operator_identity_account: Annotated[
+        str | None,
+        Field(**_meta(allowed="a 12-digit AWS account ID, required when operator_access = identity-account",
+                      clause="9.4.4", description="Account whose MFA-authenticated IAM users may assume the role.")),
+    ] = None
     network_links: Annotated[
         list[NetworkLink],
         Field(**_meta(allowed="a list of { path = construct path of the link, reason = one full sentence }",
@@ -335,6 +370,20 @@ class EnvironmentSettings(BaseModel):
             raise ValueError("out of range")
         return value
 
+    @field_validator("operator_permission_set")
+    @classmethod
+    def _permission_set(cls, value: str) -> str:
+        if not _PERMISSION_SET.match(value):
+            raise ValueError("not a permission set name")
+        return value
+
+    @field_validator("operator_identity_account")
+    @classmethod
+    def _identity_account(cls, value: str | None) -> str | None:
+        if value is not None and not _ACCOUNT.match(value):
+            raise ValueError("not a 12-digit account ID")
+        return value
+
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: dict[str, str]) -> dict[str, str]:
@@ -360,6 +409,16 @@ class EnvironmentSettings(BaseModel):
                 "management_vpc_cidr", self.management_vpc_cidr,
                 f"overlaps service_vpc_cidr {self.service_vpc_cidr}: networks by use must be separate",
             )
+        for field, network, masks in (("service_vpc_cidr", service, SERVICE_VPC_SUBNET_MASKS),
+                                      ("management_vpc_cidr", management, MANAGEMENT_VPC_SUBNET_MASKS)):
+            needed = addresses_needed(masks, len(self.availability_zones))
+            if needed > network.num_addresses:
+                smallest = 32 - (needed - 1).bit_length()
+                tiers = ", ".join(f"{name} /{mask}" for name, mask in masks)
+                raise CrossFieldError(
+                    field, str(network),
+                    f"too small for {tiers} in {len(self.availability_zones)} zones: use /{smallest} or larger",
+                )
         if self.nat_gateways > len(self.availability_zones):
             raise CrossFieldError("nat_gateways", self.nat_gateways,
                                   f"more than the {len(self.availability_zones)} availability_zones")
@@ -375,6 +434,11 @@ class EnvironmentSettings(BaseModel):
         if self.domain_name == self.origin_domain_name:
             raise CrossFieldError("origin_domain_name", self.origin_domain_name,
                                   "must differ from domain_name, which CloudFront answers")
+        if (self.operator_access == "identity-account") != (self.operator_identity_account is not None):
+            raise CrossFieldError(
+                "operator_identity_account", self.operator_identity_account,
+                f"required when operator_access = identity-account, and only then (it is {self.operator_access})",
+            )
         paths = [link.path for link in self.network_links]
         if len(set(paths)) != len(paths):
             raise CrossFieldError("network_links", paths, "a link is listed twice")

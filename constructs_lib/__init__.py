@@ -12,7 +12,7 @@ from constructs_lib.data_classification import TAG_KEY, DataClass, classify
 from constructs_lib.keys import DataClassKey, DataClassKeys
 from constructs_lib.edge import EdgeDistribution, PublicLoadBalancer, WebApplicationFirewall
 from constructs_lib.log_group import RetainedLogGroup
-from constructs_lib.iam import ManagedPolicyRole
+from constructs_lib.iam import AutoScalingServiceRole, ManagedPolicyRole
 from constructs_lib.network import HardenedVpc, ManagementVpc, ServiceVpc
 from constructs_lib.notifications import NotificationTopic
 from constructs_lib.operations import OperatorRole, SessionManagerLogging
@@ -21,6 +21,7 @@ from constructs_lib.servers import ApplicationServers
 __all__ = [
     "AccessLogsBucket",
     "ApplicationServers",
+    "AutoScalingServiceRole",
     "HardenedVpc",
     "LoadBalancerLogsBucket",
     "ManagedPolicyRole",

@@ -88,14 +88,14 @@ class WebApplicationFirewall(Construct):
             visibility_config=_visibility(name, sampled),
         )
         if edge:
-            wafv2.CfnLoggingConfiguration(self, "Logging", resource_arn=self.web_acl.attr_arn,
-                                          log_destination_configs=[log_bucket_arn])
+            self.logging = wafv2.CfnLoggingConfiguration(self, "Logging", resource_arn=self.web_acl.attr_arn,
+                                                         log_destination_configs=[log_bucket_arn])
             return
         log_group_name = f"aws-waf-logs-{name}"
         self.log_group = RetainedLogGroup(
             self, "Logs", encryption_key=log_key, retention_days=log_retention_days, log_group_name=log_group_name,
         )
-        logging = wafv2.CfnLoggingConfiguration(
+        self.logging = logging = wafv2.CfnLoggingConfiguration(
             self,
             "Logging",
             resource_arn=self.web_acl.attr_arn,
@@ -231,6 +231,7 @@ class EdgeDistribution(Construct):
             delivery_destination_arn=destination.attr_arn, s3_suffix_path="cloudfront/{DistributionId}/{yyyy}/{MM}/{dd}",
         )
         delivery.add_resource_dependency(source)
+        self.log_delivery = (source, destination, delivery)
         acknowledge(
             self.distribution,
             "Access logs are delivered through CloudWatch vended logs (standard logging v2) to a bucket in "

@@ -10,6 +10,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from constructs_lib.data_classification import DataClass, classify
+from constructs_lib.iam import AutoScalingServiceRole
 
 
 class DataClassKey(kms.Key):
@@ -39,7 +40,7 @@ class DataClassKey(kms.Key):
         super().__init__(scope, construct_id, **key_props)
         self.data_class = data_class
         self._cloudwatch_logs_allowed = False
-        self._auto_scaling_allowed = False
+        self._auto_scaling_roles: set[str] = set()
         classify(self, data_class)
 
     def allow_log_delivery(self, source_region: str) -> None:
@@ -57,30 +58,30 @@ class DataClassKey(kms.Key):
             },
         ))
 
-    def allow_auto_scaling(self) -> None:
-        """Let EC2 Auto Scaling's service-linked role launch instances whose volumes use this key.
+    def allow_auto_scaling(self, role: AutoScalingServiceRole) -> None:
+        """Let EC2 Auto Scaling, through ``role``, launch instances whose volumes use this key and
+        publish to topics it encrypts.
 
         A service-linked role cannot be given IAM policies, so only the key policy can allow it."""
-        if self._auto_scaling_allowed:
+        if role.role_arn in self._auto_scaling_roles:
             return
-        stack = cdk.Stack.of(self)
-        role = iam.ArnPrincipal(
-            f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/autoscaling.amazonaws.com/"
-            "AWSServiceRoleForAutoScaling")
+        principal = iam.ArnPrincipal(role.role_arn)
+        index = len(self._auto_scaling_roles) or ""
         self.add_to_resource_policy(iam.PolicyStatement(
-            sid="AllowAutoScalingToUseTheKeyForVolumes",
-            principals=[role],
+            sid=f"AllowAutoScalingToUseTheKey{index}",
+            principals=[principal],
             actions=["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
             resources=["*"],
         ))
         self.add_to_resource_policy(iam.PolicyStatement(
-            sid="AllowAutoScalingToGrantTheKeyToEc2",
-            principals=[role],
+            sid=f"AllowAutoScalingToGrantTheKeyToEc2{index}",
+            principals=[principal],
             actions=["kms:CreateGrant"],
             resources=["*"],
             conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
         ))
-        self._auto_scaling_allowed = True
+        self.node.add_dependency(role)
+        self._auto_scaling_roles.add(role.role_arn)
 
     def allow_cloudwatch_logs(self) -> None:
         """Let CloudWatch Logs of this account and region encrypt log groups with the key."""

@@ -8,7 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from constructs_lib.data_classification import DataClass, classify
+from constructs_lib.data_classification import classify
 from constructs_lib.keys import DataClassKey
 
 RETENTION_BY_DAYS = {

@@ -10,11 +10,14 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from config.settings import MANAGEMENT_VPC_SUBNET_MASKS, SERVICE_VPC_SUBNET_MASKS
 from constructs_lib.acknowledgements import acknowledge
 from constructs_lib.iam import ManagedPolicyRole
 from constructs_lib.keys import DataClassKey
 from constructs_lib.log_group import RetainedLogGroup
 from nag_rules.standards import TIME_SYNC_IPV4
+
+MASKS = dict(SERVICE_VPC_SUBNET_MASKS + MANAGEMENT_VPC_SUBNET_MASKS)
 
 INTERFACE_ENDPOINTS = {
     "Kms": ec2.InterfaceVpcEndpointAwsService.KMS,
@@ -119,11 +122,12 @@ class ServiceVpc(HardenedVpc):
             zones=zones,
             nat_gateways=nat_gateways,
             subnets=[
-                ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24,
+                ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=MASKS["Public"],
                                         map_public_ip_on_launch=False),
                 ec2.SubnetConfiguration(name="Application", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS,
-                                        cidr_mask=22),
-                ec2.SubnetConfiguration(name="Data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24),
+                                        cidr_mask=MASKS["Application"]),
+                ec2.SubnetConfiguration(name="Data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED,
+                                        cidr_mask=MASKS["Data"]),
             ],
             endpoint_subnets="Application",
             flow_log_key=flow_log_key,
@@ -183,7 +187,7 @@ class ManagementVpc(HardenedVpc):
             cidr=cidr,
             zones=zones,
             subnets=[ec2.SubnetConfiguration(name="Operations", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED,
-                                             cidr_mask=24)],
+                                             cidr_mask=MASKS["Operations"])],
             endpoint_subnets="Operations",
             flow_log_key=flow_log_key,
             log_retention_days=log_retention_days,

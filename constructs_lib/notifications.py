@@ -18,6 +18,7 @@ class NotificationTopic(sns.Topic):
 
     def __init__(self, scope: Construct, construct_id: str, *, key: DataClassKey, emails: Sequence[str]) -> None:
         super().__init__(scope, construct_id, master_key=key, enforce_ssl=True)
+        self.key = key
         for address in emails:
             self.add_subscription(subscriptions.EmailSubscription(address))
         classify(self, key.data_class)

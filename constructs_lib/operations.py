@@ -12,21 +12,23 @@ from constructs_lib.acknowledgements import acknowledge
 from constructs_lib.iam import ManagedPolicyRole
 from constructs_lib.keys import DataClassKey
 from constructs_lib.log_group import RetainedLogGroup
+from nag_rules.standards import DEFAULT_SESSION_DOCUMENT
 
 MAX_SESSION_MINUTES = 60
 IDLE_SESSION_MINUTES = 20
 
 
 class SessionManagerLogging(Construct):
-    """A Session Manager preferences document of the service's own name: session data encrypted with
-    ``key``, every session streamed to a log group kept ``log_retention_days``.
+    """The account's Session Manager preferences in this region (the document Session Manager uses
+    when none is named, so every session is covered): session data encrypted with ``key``, every
+    session streamed to a log group kept ``log_retention_days``.
 
-    The account-wide default document (SSM-SessionManagerRunShell) may already exist and would
-    make a deployment fail, so operators are required to use this one (see OperatorRole).
+    CloudFormation cannot adopt a preferences document saved earlier through the console: delete it
+    (or import it) before the first deployment.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, name: str, key: DataClassKey,
-                 log_retention_days: int) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, key: DataClassKey, log_retention_days: int,
+                 name: str = DEFAULT_SESSION_DOCUMENT) -> None:
         super().__init__(scope, construct_id)
         self.key = key
         self.log_group = RetainedLogGroup(self, "Logs", encryption_key=key, retention_days=log_retention_days)
@@ -78,22 +80,45 @@ class SessionManagerLogging(Construct):
 
 
 class OperatorRole(ManagedPolicyRole):
-    """The role operators assume to open sessions: MFA required, one hour at most, and only
-    Session Manager sessions, through ``sessions``' document, on the servers of ``auto_scaling_group``."""
+    """The role operators assume to open sessions: one hour at most, only Session Manager sessions
+    through ``sessions``' document on the servers of ``auto_scaling_group_name``, and only by
+
+    - sessions of the IAM Identity Center permission set ``permission_set`` in this account (Identity
+      Center enforces MFA at sign-in; the trust policy cannot show it, so the MFA rule's finding is
+      acknowledged with that reason), or
+    - MFA-authenticated IAM users of ``identity_account`` (``aws:MultiFactorAuthPresent``).
+    """
 
     def __init__(self, scope: Construct, construct_id: str, *, sessions: SessionManagerLogging,
-                 auto_scaling_group_name: str) -> None:
+                 auto_scaling_group_name: str, permission_set: str | None = None,
+                 identity_account: str | None = None) -> None:
+        if (permission_set is None) == (identity_account is None):
+            raise ValueError(f"{construct_id}: give exactly one of permission_set and identity_account")
+        stack = cdk.Stack.of(scope)
+        if permission_set is not None:
+            trusted: iam.IPrincipal = iam.AccountRootPrincipal().with_conditions({"ArnLike": {
+                "aws:PrincipalArn": f"arn:{stack.partition}:iam::{stack.account}:role/aws-reserved/"
+                                    f"sso.amazonaws.com/*AWSReservedSSO_{permission_set}_*"}})
+        else:
+            trusted = iam.AccountPrincipal(identity_account).with_conditions({
+                "Bool": {"aws:MultiFactorAuthPresent": "true"},
+                "NumericLessThan": {"aws:MultiFactorAuthAge": str(MAX_SESSION_MINUTES * 60)},
+            })
         super().__init__(
             scope,
             construct_id,
-            assumed_by=iam.AccountRootPrincipal().with_conditions({
-                "Bool": {"aws:MultiFactorAuthPresent": "true"},
-                "NumericLessThan": {"aws:MultiFactorAuthAge": str(MAX_SESSION_MINUTES * 60)},
-            }),
+            assumed_by=trusted,
             max_session_duration=cdk.Duration.minutes(MAX_SESSION_MINUTES),
             description="Operators: MFA, one hour, Session Manager only (ISO/IEC 27017 9.4.4)",
         )
-        stack = cdk.Stack.of(self)
+        if permission_set is not None:
+            acknowledge(
+                self.node.default_child,
+                f"Operators sign in through IAM Identity Center, which enforces MFA at sign-in for the "
+                f"{permission_set} permission set; that organisation setting is outside this template, and "
+                "federated sessions carry no aws:MultiFactorAuthPresent key to test.",
+                "ISO27017-MfaForHumanRoles",
+            )
         instances = stack.format_arn(service="ec2", resource="instance", resource_name="*")
         self.add_to_policy(iam.PolicyStatement(
             sid="StartSessionsOnApplicationServersOnly",
@@ -108,6 +133,19 @@ class OperatorRole(ManagedPolicyRole):
             resources=[sessions.document_arn],
             conditions={"BoolIfExists": {"ssm:SessionDocumentAccessCheck": "true"}},
         ))
+        sessions_arn = stack.format_arn(service="ssm", resource="session", resource_name="*")
+        self.add_to_policy(iam.PolicyStatement(
+            sid="EndOrResumeOwnSessionsOnly",
+            actions=["ssm:TerminateSession", "ssm:ResumeSession"],
+            resources=[sessions_arn],
+            conditions={"StringLike": {"ssm:resourceTag/aws:ssmmessages:session-id": ["${aws:userid}"]}},
+        ))
+        acknowledge(
+            self.permissions,
+            "Session IDs are generated when a session starts; the statement is limited to the operator's own "
+            "sessions by the aws:ssmmessages:session-id tag Session Manager puts on each session.",
+            f"AwsSolutions-IAM5[Resource::arn:{stack.partition}:ssm:{stack.region}:{stack.account}:session/*]",
+        )
         acknowledge(
             self.permissions,
             "Auto Scaling replaces servers, so their instance IDs are unknown at deploy time; the "

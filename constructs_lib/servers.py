@@ -7,12 +7,12 @@ import aws_cdk as cdk
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from constructs_lib.acknowledgements import acknowledge
-from constructs_lib.iam import ManagedPolicyRole
+from constructs_lib.iam import AutoScalingServiceRole, ManagedPolicyRole
 from constructs_lib.keys import DataClassKey
+from constructs_lib.notifications import NotificationTopic
 from nag_rules.standards import CHRONY_TIME_SYNC
 
 TIME_SYNC_COMMANDS = (
@@ -42,7 +42,8 @@ class ApplicationServers(Construct):
         max_capacity: int,
         port: int,
         volume_key: DataClassKey,
-        notifications: sns.ITopic,
+        notifications: NotificationTopic,
+        auto_scaling_role: AutoScalingServiceRole,
     ) -> None:
         super().__init__(scope, construct_id)
         self.port = port
@@ -67,7 +68,8 @@ class ApplicationServers(Construct):
         )
         user_data = ec2.UserData.for_linux()
         user_data.add_commands("set -euo pipefail", *TIME_SYNC_COMMANDS)
-        volume_key.allow_auto_scaling()
+        volume_key.allow_auto_scaling(auto_scaling_role)
+        notifications.key.allow_auto_scaling(auto_scaling_role)
         self.launch_template = ec2.LaunchTemplate(
             self,
             "LaunchTemplate",
@@ -104,6 +106,9 @@ class ApplicationServers(Construct):
             group_metrics=[autoscaling.GroupMetrics.all()],
             notifications=[autoscaling.NotificationConfiguration(topic=notifications)],
         )
+        group = self.group.node.default_child
+        assert isinstance(group, autoscaling.CfnAutoScalingGroup)
+        group.service_linked_role_arn = auto_scaling_role.role_arn
 
     def allow_from(self, peer: ec2.IConnectable, description: str) -> None:
         self.security_group.connections.allow_from(peer, ec2.Port.tcp(self.port), description)

@@ -196,6 +196,20 @@ def _joined_reference(value: Any) -> str | None:
     return None
 
 
+def _intrinsics(value: Any, where: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)) in ("Ref", "Fn::GetAtt", "Fn::Join", "Fn::ImportValue",
+                                                    "Fn::GetStackOutput"):
+            yield where, value
+            if "Fn::Join" not in value:
+                return
+        for key, item in value.items():
+            yield from _intrinsics(item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _intrinsics(item, (*where, index))
+
+
 def is_intrinsic(value: Any) -> bool:
     """True for a value CloudFormation computes at deploy time (Ref, Fn::*)."""
     return isinstance(value, dict) and len(value) == 1 and (
@@ -348,6 +362,21 @@ class CloudAssembly:
                         and wanted.get("Region", stack.region) == stack.region):
                     return stack, output.get("Value")
         return None
+
+    @cached_property
+    def _referrers(self) -> dict[int, list[tuple[Resource, tuple[str | int, ...]]]]:
+        index: dict[int, list[tuple[Resource, tuple[str | int, ...]]]] = {}
+        for resource in self.resources():
+            for where, value in _intrinsics(resource.properties, ()):
+                target = resource.target(value)
+                if target is not None and target is not resource:
+                    index.setdefault(id(target), []).append((resource, where))
+        return index
+
+    def referrers(self, resource: Resource) -> list[tuple[Resource, tuple[str | int, ...]]]:
+        """Every (resource, property path) in the assembly whose value names ``resource`` by Ref, GetAtt,
+        a joined ARN or another stack's output."""
+        return list(self._referrers.get(id(resource), ()))
 
     @cached_property
     def _acknowledgements_by_id(self) -> dict[str, dict[str, Acknowledgement]]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from nag_rules.assembly import Resource, getatt, is_intrinsic, referenced_logical_id, show
-from nag_rules.engine import Check, non_compliant, unresolved
+from nag_rules.engine import Check, non_compliant, not_applicable, unresolved
 
 HOLE = "\x00"
 """Stands for a value known only at deploy time inside resolved text."""
@@ -97,8 +98,9 @@ class IngressRule:
     defined_in: str
 
     @property
-    def from_anywhere(self) -> bool:
-        return self.source in ("0.0.0.0/0", "::/0")
+    def from_internet(self) -> bool:
+        """The source is a CIDR that includes any internet address (``0.0.0.0/1`` counts as much as ``/0``)."""
+        return reaches_internet(self.source) is True
 
     def covers(self, port: int) -> bool:
         if self.protocol in ("-1", "all"):
@@ -128,12 +130,26 @@ class IngressRule:
 
 def ingress_rules(group: Resource) -> list[IngressRule]:
     """Every inbound rule of ``group``: its inline rules and AWS::EC2::SecurityGroupIngress
-    resources anywhere in the assembly that point at it."""
+    resources anywhere in the assembly that point at it (or, given a standalone rule, that rule)."""
+    if group.type == "AWS::EC2::SecurityGroupIngress":
+        return [_ingress(group, group.properties, group.path)]
     rules = [_ingress(group, entry, group.path) for entry in group.prop("SecurityGroupIngress", default=[]) or []]
     for standalone in group.stack.assembly.of_type("AWS::EC2::SecurityGroupIngress"):
         if standalone.target(standalone.prop("GroupId")) is group:
             rules.append(_ingress(standalone, standalone.properties, standalone.path))
     return rules
+
+
+def standalone_rule_group(rule: Resource) -> Resource | str:
+    """The security group a standalone ingress/egress rule belongs to: the group resource if the app
+    defines it, else a description of the group (a VPC's default group, one outside the app)."""
+    value = rule.prop("GroupId")
+    group = rule.target(value)
+    if group is not None and group.type == "AWS::EC2::SecurityGroup":
+        return group
+    if group is not None and getatt(value) == (group.logical_id, "DefaultSecurityGroup"):
+        return f"the default security group of {group.path}"
+    return f"group {show(value)}"
 
 
 def _ingress(owner: Resource, entry: Any, defined_in: str) -> IngressRule:
@@ -161,25 +177,96 @@ def _port(value: Any) -> int | None:
     return None
 
 
-def default_route(subnet: Resource) -> list[str]:
-    """The internet routes (0.0.0.0/0 or ::/0) of the route table ``subnet`` is associated with."""
+PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "127.0.0.0/8",
+    "fc00::/7", "fe80::/10", "::1/128",
+))
+"""Private, shared (carrier-grade NAT), link-local and loopback ranges: never the internet."""
+
+
+def reaches_internet(cidr: Any) -> bool | None:
+    """Whether ``cidr`` includes any address outside the private, shared, link-local and loopback ranges;
+    None if it is not a CIDR (a deploy-time value, a prefix list, a peer group)."""
+    if not isinstance(cidr, str):
+        return None
+    try:
+        network = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
+    return not any(network.version == private.version and network.subnet_of(private)  # type: ignore[arg-type]
+                   for private in PRIVATE_NETWORKS)
+
+
+ROUTE_TARGETS = ("GatewayId", "NatGatewayId", "EgressOnlyInternetGatewayId", "TransitGatewayId",
+                 "VpcPeeringConnectionId", "InstanceId", "NetworkInterfaceId", "CarrierGatewayId",
+                 "LocalGatewayId", "CoreNetworkArn", "VpcEndpointId")
+"""Route properties that send traffic somewhere: every one of them leaves the subnet's VPC or reaches
+a device that can forward it out (gateway endpoints add their own routes, not AWS::EC2::Route)."""
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    destination: str
+    via: str
+    """The route property that names the target, e.g. ``GatewayId``."""
+    target_type: str | None
+    """The type of the target resource if it is in the app (AWS::EC2::InternetGateway, ...)."""
+
+    @property
+    def to_internet(self) -> bool:
+        return self.via in ("NatGatewayId", "EgressOnlyInternetGatewayId", "CarrierGatewayId") or (
+            self.via == "GatewayId" and self.target_type not in ("AWS::EC2::VPNGateway", "local"))
+
+    def describe(self) -> str:
+        kind = (self.target_type or self.via).rsplit("::", 1)[-1]
+        return f"{self.path} ({self.destination} via {kind})"
+
+
+_LITERAL_TARGETS = {"igw": "AWS::EC2::InternetGateway", "vgw": "AWS::EC2::VPNGateway", "local": "local"}
+
+
+def routes_of(subnet: Resource) -> list[Route] | None:
+    """Every route of the route table ``subnet`` is associated with, whatever its destination (a route
+    to 0.0.0.0/1 through an internet gateway is as much an internet route as 0.0.0.0/0); None if the
+    table is outside the app."""
     assembly = subnet.stack.assembly
     tables = [a.target(a.prop("RouteTableId")) for a in assembly.of_type("AWS::EC2::SubnetRouteTableAssociation")
               if a.target(a.prop("SubnetId")) is subnet]
+    if any(table is None for table in tables):
+        return None
     routes = []
     for table in tables:
-        if table is None:
-            routes.append("an association to a route table outside this app")
-            continue
         for route in assembly.of_type("AWS::EC2::Route"):
-            if route.target(route.prop("RouteTableId")) is table and (
-                    route.prop("DestinationCidrBlock") == "0.0.0.0/0"
-                    or route.prop("DestinationIpv6CidrBlock") == "::/0"):
-                via = next((k for k in ("GatewayId", "NatGatewayId", "TransitGatewayId", "InstanceId",
-                                        "NetworkInterfaceId", "VpcPeeringConnectionId") if k in route.properties),
-                           "a target")
-                routes.append(f"{route.path} ({via})")
+            if route.target(route.prop("RouteTableId")) is not table:
+                continue
+            via = next((k for k in ROUTE_TARGETS if k in route.properties), "an unknown target")
+            value = route.prop(via)
+            target = route.target(value) if via in route.properties else None
+            target_type = target.type if target is not None else _LITERAL_TARGETS.get(
+                value.split("-", 1)[0] if isinstance(value, str) else None)
+            destination = route.prop("DestinationCidrBlock", default=route.prop(
+                "DestinationIpv6CidrBlock", default=route.prop("DestinationPrefixListId")))
+            routes.append(Route(route.path, show(destination), via, target_type))
     return routes
+
+
+def internet_routes(subnet: Resource) -> list[Route] | None:
+    """The routes of ``subnet`` that reach the internet (through an internet, NAT, egress-only or carrier
+    gateway, or a gateway id outside the app); None if its route table is outside the app."""
+    routes = routes_of(subnet)
+    return None if routes is None else [r for r in routes if r.to_internet]
+
+
+def security_group_users(group: Resource) -> list[Resource]:
+    """The resources that attach ``group`` (load balancers, launch templates, instances, databases,
+    endpoints, functions...): every referrer except the rules that merely name it as a peer or owner."""
+    rule_types = ("AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress")
+    users: dict[str, Resource] = {}
+    for resource, _ in group.stack.assembly.referrers(group):
+        if resource.type not in rule_types and not resource.type.startswith("AWS::CloudFormation::"):
+            users.setdefault(resource.path, resource)
+    return list(users.values())
 
 
 def subnets_of(resource: Resource, *keys: str) -> list[Resource | None]:
@@ -250,3 +337,42 @@ KEY_PROPERTIES = {
 def encryption_key_reference(resource: Resource) -> Any:
     path = KEY_PROPERTIES.get(resource.type)
     return resource.prop(*path) if path else None
+
+
+def people_trust(role: Resource) -> list[dict[str, Any]] | Check:
+    """The Allow statements of a role's trust policy that admit IAM principals (people or their roles,
+    not AWS services or web identities), or the verdict when the policy cannot be read that way."""
+    statements = role.prop("AssumeRolePolicyDocument", "Statement", default=[])
+    if not isinstance(statements, list):
+        return unresolved(f"AssumeRolePolicyDocument = {show(role.prop('AssumeRolePolicyDocument'))}")
+    allowing = [s for s in statements if isinstance(s, dict) and s.get("Effect") == "Allow"]
+    if any("NotPrincipal" in s for s in allowing):
+        return non_compliant("an Allow statement uses NotPrincipal: everyone but the named principals may assume it")
+    trusting = [s for s in allowing if aws_principals(s.get("Principal")) is not None]
+    return trusting or not_applicable("assumed only by AWS services or federated identities")
+
+
+def aws_principals(principal: Any) -> Any:
+    """The ``AWS`` part of a principal (``*`` for everyone), None if it names none."""
+    if principal == "*":
+        return "*"
+    if isinstance(principal, dict):
+        return principal.get("AWS")
+    return None
+
+
+def admits_everyone(principals: Any) -> bool:
+    return principals == "*" or (isinstance(principals, list) and "*" in principals)
+
+
+def launch_template_of(instance: Resource) -> Resource | str | None:
+    """The launch template an instance names: the resource, a description of it when it is outside
+    the app, or None when the instance names none."""
+    spec = instance.prop("LaunchTemplate")
+    if spec is None:
+        return None
+    reference = spec.get("LaunchTemplateId", spec.get("LaunchTemplateName")) if isinstance(spec, dict) else spec
+    template = instance.target(reference)
+    if template is None or template.type != "AWS::EC2::LaunchTemplate":
+        return f"LaunchTemplate = {show(spec)}, a launch template outside this app"
+    return template

@@ -31,5 +31,10 @@ DATA_STORE_TYPES: tuple[str, ...] = (
 DATA_PATH_TYPES: tuple[str, ...] = (
     "AWS::CloudFront::Distribution",
     "AWS::WAFv2::WebACL",
+    "AWS::WAFv2::LoggingConfiguration",
+    "AWS::Logs::DeliverySource",
+    "AWS::Logs::DeliveryDestination",
+    "AWS::Logs::Delivery",
 )
-"""Resources that see customer requests on their way in: where they run is part of where data goes."""
+"""Resources that see customer requests on their way in, or route records of them (log delivery):
+where they run is part of where data goes."""

@@ -75,3 +75,7 @@ DATA_CLASSES = ("customer", "service-derived", "operations")
 """Values of the DataClassification tag (8.1.1): customer data and service-derived data kept apart."""
 
 DATA_CLASSIFICATION_TAG = "DataClassification"
+
+DEFAULT_SESSION_DOCUMENT = "SSM-SessionManagerRunShell"
+"""The Session Manager preferences document of an account and region: used by every session that
+names no other document."""

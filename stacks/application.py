@@ -4,14 +4,15 @@ from typing import Any
 
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from config import EnvironmentSettings
 from constructs_lib import (
     ApplicationServers,
+    AutoScalingServiceRole,
     DataClassKeys,
     LoadBalancerLogsBucket,
+    NotificationTopic,
     OperatorRole,
     PublicLoadBalancer,
     ServiceVpc,
@@ -28,7 +29,8 @@ class ApplicationStack(EnvironmentStack):
     Session Manager as the only way in, and the security groups chaining the tiers."""
 
     def __init__(self, scope: Construct, construct_id: str, *, settings: EnvironmentSettings, vpc: ServiceVpc,
-                 keys: DataClassKeys, access_logs: s3.IBucket, notifications: sns.ITopic, **kwargs: Any) -> None:
+                 keys: DataClassKeys, access_logs: s3.IBucket, notifications: NotificationTopic,
+                 auto_scaling_role: AutoScalingServiceRole, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, settings=settings, name="application",
                          description="tomoLinks ISO/IEC 27017 application tier: WAF, load balancer, servers",
                          **kwargs)
@@ -54,6 +56,7 @@ class ApplicationStack(EnvironmentStack):
             self, "Servers", vpc=vpc, subnet_group="Application", instance_type=settings.instance_type,
             min_capacity=settings.app_min_capacity, max_capacity=settings.app_max_capacity,
             port=settings.application_port, volume_key=keys.customer, notifications=notifications,
+            auto_scaling_role=auto_scaling_role,
         )
         self.entry.route_to("Servers", [self.servers.group], port=settings.application_port)
         self.database_security_group = ec2.SecurityGroup(
@@ -63,11 +66,13 @@ class ApplicationStack(EnvironmentStack):
         self.servers.allow_to(self.database_security_group, settings.database_port,
                               "Application servers to the databases")
         self.sessions = SessionManagerLogging(
-            self, "Sessions", name=f"{prefix}-sessions", key=keys.operations,
-            log_retention_days=settings.log_retention_days,
+            self, "Sessions", key=keys.operations, log_retention_days=settings.log_retention_days,
         )
         self.sessions.grant_instance(self.servers.role)
+        identity_center = settings.operator_access == "identity-center"
         self.operator_role = OperatorRole(
             self, "OperatorRole", sessions=self.sessions,
             auto_scaling_group_name=self.servers.group.auto_scaling_group_name,
+            permission_set=settings.operator_permission_set if identity_center else None,
+            identity_account=None if identity_center else settings.operator_identity_account,
         )

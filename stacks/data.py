@@ -12,13 +12,13 @@ from constructs_lib import ClassifiedBucket, DataClassKeys, ServiceVpc, acknowle
 from constructs_lib.backup import DailyBackup
 from constructs_lib.buckets import REPLICATION_RULES
 from constructs_lib.data import DailyRecordsTable, RecordsDatabase
+from stacks.environment_stack import EnvironmentStack
 
 DATA_NO_REPLICATION_REASON = (
     "Recovery copies of customer data come from AWS Backup (daily, kept 7 days in a locked, encrypted "
     "vault, 12.3.1) and from versioning; a replica outside Tokyo could only go to ap-northeast-3 (6.1.3) "
     "and is not a whitepaper promise."
 )
-from stacks.environment_stack import EnvironmentStack
 
 
 class DataStack(EnvironmentStack):

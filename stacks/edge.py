@@ -31,7 +31,8 @@ class EdgeStack(EnvironmentStack):
         acknowledge(
             self.firewall.web_acl,
             "AWS creates web ACLs for CloudFront only in us-east-1; this one holds rules, not customer data, "
-            "keeps no sampled requests, and sends its logs to a bucket in ap-northeast-1.",
+            "keeps no sampled requests, and sends its logs to a bucket in ap-northeast-1; its CloudWatch metrics "
+            "(request counts per rule, no request content) stay in us-east-1.",
             DATA_LOCATION_RULE,
         )
         self.entry = EdgeDistribution(
@@ -43,6 +44,21 @@ class EdgeStack(EnvironmentStack):
         acknowledge(
             self.entry.distribution,
             "CloudFront terminates TLS at the edge location nearest each user, which for users in Japan is "
-            "in Japan; it caches nothing (CachingDisabled), serves only the configured countries and logs to Japan.",
+            "in Japan; it caches nothing (CachingDisabled), serves only the configured countries and logs to Japan; "
+            "its CloudWatch metrics (request counts, no request content) stay in us-east-1.",
             DATA_LOCATION_RULE,
         )
+        acknowledge(
+            self.firewall.logging,
+            "A web ACL's logging configuration must live beside the web ACL in us-east-1; it stores nothing "
+            "itself, and AWS delivers the log records it routes to the bucket in ap-northeast-1.",
+            DATA_LOCATION_RULE,
+        )
+        for resource in self.entry.log_delivery:
+            acknowledge(
+                resource,
+                "CloudFront's vended-log delivery source, destination and delivery must live in us-east-1 "
+                "beside the distribution; they store nothing, and the access log records land in the bucket "
+                "in ap-northeast-1.",
+                DATA_LOCATION_RULE,
+            )

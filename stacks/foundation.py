@@ -8,6 +8,7 @@ from config import EnvironmentSettings
 from config import EDGE_REGION
 from constructs_lib import (
     AccessLogsBucket,
+    AutoScalingServiceRole,
     EdgeLogsBucket,
     DataClassKeys,
     LogArchiveBucket,
@@ -37,6 +38,7 @@ class FoundationStack(EnvironmentStack):
             **kwargs,
         )
         self.keys = DataClassKeys(self, "Keys", alias_prefix=settings.name_prefix)
+        self.auto_scaling_role = AutoScalingServiceRole(self, "AutoScalingRole", suffix=settings.name_prefix)
         self.access_logs = AccessLogsBucket(self, "AccessLogs")
         self.log_archive = LogArchiveBucket(
             self,

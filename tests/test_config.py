@@ -92,7 +92,16 @@ def test_valid_environment_loads(tmp_path):
     ({"service_vpc_cidr": "8.8.0.0/16"}, "test.service_vpc_cidr", ["not a private range", "clause 13.1.3"]),
     ({"management_vpc_cidr": "10.10.128.0/17"}, "test.management_vpc_cidr",
      ["overlaps service_vpc_cidr 10.10.0.0/16", "clause 13.1.3"]),
+    ({"service_vpc_cidr": "10.10.0.0/22"}, "test.service_vpc_cidr",
+     ["too small for Public /24, Application /22, Data /24 in 2 zones: use /20 or larger", "clause 13.1.3"]),
+    ({"service_vpc_cidr": "10.10.0.0/20", "availability_zones": ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]},
+     "test.service_vpc_cidr", ["in 3 zones: use /19 or larger"]),
     ({"nat_gateways": 3}, "test.nat_gateways", ["more than the 2 availability_zones"]),
+    ({"operator_access": "iam-users"}, "test.operator_access", ["identity-center or identity-account", "clause 9.4.4"]),
+    ({"operator_access": "identity-account"}, "test.operator_identity_account",
+     ["required when operator_access = identity-account", "clause 9.4.4"]),
+    ({"operator_identity_account": "210987654321"}, "test.operator_identity_account", ["and only then"]),
+    ({"operator_permission_set": "no spaces please"}, "test.operator_permission_set", ["not a permission set name"]),
     ({"application_port": 80}, "test.application_port", ["out of range", "1024 to 65535", "clause CLD.9.5.2"]),
     ({"database_port": 8080, "application_port": 8080}, "test.database_port", ["same as application_port"]),
     ({"app_min_capacity": 3, "app_max_capacity": 2}, "test.app_max_capacity", ["below app_min_capacity 3", "12.1.3"]),
@@ -160,3 +169,27 @@ def test_app_stops_before_building_anything_on_invalid_configuration(tmp_path):
     assert "test.log_retention_days = 30" in lines[1] and "clause 12.4.1" in lines[1]
     assert "Traceback" not in result.stderr
     assert not outdir.exists() or not any(outdir.iterdir())
+
+
+def _service_vpc(cidr, zones):
+    import aws_cdk as cdk
+
+    from constructs_lib.data_classification import DataClass
+    from constructs_lib.keys import DataClassKey
+    from constructs_lib.network import ServiceVpc
+
+    stack = cdk.Stack(cdk.App(), "S", env=cdk.Environment(account="123456789012", region="ap-northeast-1"))
+    key = DataClassKey(stack, "Key", data_class=DataClass.OPERATIONS, alias_prefix="test")
+    return ServiceVpc(stack, "Vpc", cidr=cidr, zones=zones, nat_gateways=1, database_port=5432,
+                      flow_log_key=key, log_retention_days=365)
+
+
+@pytest.mark.parametrize("zones", [["ap-northeast-1a", "ap-northeast-1c"],
+                                   ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"]])
+def test_the_smallest_accepted_service_vpc_is_the_smallest_cdk_can_build(zones):
+    from config.settings import SERVICE_VPC_SUBNET_MASKS, addresses_needed
+
+    smallest = 32 - (addresses_needed(SERVICE_VPC_SUBNET_MASKS, len(zones)) - 1).bit_length()
+    assert len(_service_vpc(f"10.10.0.0/{smallest}", zones).data_subnets.subnets) == len(zones)
+    with pytest.raises(RuntimeError, match="exceeds remaining space"):
+        _service_vpc(f"10.10.0.0/{smallest + 1}", zones)

@@ -85,7 +85,8 @@ def app_stacks():
 
     app = new_app()
     project.build(app, load_environment())
-    return {name: A.Template.from_stack(app.node.find_child(name)) for name in ("Foundation", "Network", "Application")}
+    return {name: A.Template.from_stack(app.node.find_child(name))
+            for name in ("Foundation", "Network", "Application", "Data")}
 
 
 def test_network_stack_has_both_vpcs_with_configured_cidrs(app_stacks):
@@ -124,7 +125,7 @@ def test_application_stack_puts_waf_in_front_of_the_load_balancer(app_stacks):
 
 def test_application_stack_allows_only_session_manager_in(app_stacks):
     application = app_stacks["Application"]
-    application.has_resource_properties("AWS::SSM::Document", {"Name": "tomolinks-example-sessions",
+    application.has_resource_properties("AWS::SSM::Document", {"Name": "SSM-SessionManagerRunShell",
                                                                "DocumentType": "Session"})
     application.resource_count_is("AWS::IAM::User", 0)
     application.resource_count_is("AWS::IAM::Policy", 0)
@@ -145,7 +146,43 @@ def test_edge_stack_lives_in_us_east_1_and_says_why(app_stacks):
             if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
                 reasons.update(entry.data)
     assert set(reasons) == {"Annotation::ISO27017-DataLocationJapan", "Annotation::AwsSolutions-CFR3"}
+    routing = [edge.firewall.logging, *edge.entry.log_delivery]
+    for construct in routing:
+        (entry,) = [e for e in construct.node.metadata if e.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY]
+        assert "ap-northeast-1" in entry.data["Annotation::ISO27017-DataLocationJapan"]
     template = app_stacks["Edge"] if "Edge" in app_stacks else A.Template.from_stack(edge)
     template.resource_count_is("AWS::S3::Bucket", 0)
     template.resource_count_is("AWS::Logs::LogGroup", 0)
     template.resource_count_is("AWS::KMS::Key", 0)
+
+
+def test_data_stack_keeps_customer_data_in_the_isolated_subnets_under_the_customer_key(app_stacks):
+    data = app_stacks["Data"]
+    customer_key = {"Fn::GetStackOutput": A.Match.object_like({
+        "StackName": "tomolinks-example-foundation",
+        "OutputName": A.Match.string_like_regexp("KeysCustomer")})}
+    data.has_resource_properties("AWS::RDS::DBCluster", {
+        "StorageEncrypted": True, "KmsKeyId": customer_key, "DeletionProtection": True, "Port": 5432,
+        "VpcSecurityGroupIds": [{"Fn::GetStackOutput": A.Match.object_like({
+            "StackName": "tomolinks-example-application",
+            "OutputName": A.Match.string_like_regexp("DatabaseSecurityGroup")})}]})
+    data.has_resource_properties("AWS::RDS::DBSubnetGroup", {"SubnetIds": A.Match.array_with([
+        {"Fn::GetStackOutput": A.Match.object_like({"OutputName": A.Match.string_like_regexp("ServiceVpcDataSubnet1")})}])})
+    for bucket in ("TeachingMaterials", "LearningRecords"):
+        data.has_resource("AWS::S3::Bucket", {
+            "DeletionPolicy": "Retain",
+            "Properties": A.Match.object_like({
+                "VersioningConfiguration": {"Status": "Enabled"},
+                "BucketEncryption": {"ServerSideEncryptionConfiguration": [A.Match.object_like({
+                    "BucketKeyEnabled": True,
+                    "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": customer_key}})]},
+                "LoggingConfiguration": {
+                    "LogFilePrefix": f"{bucket}/",
+                    "DestinationBucketName": {"Fn::GetStackOutput": A.Match.object_like({
+                        "OutputName": A.Match.string_like_regexp("AccessLogs")})}},
+                "Tags": A.Match.array_with([{"Key": "DataClassification", "Value": "customer"}]),
+            }),
+        })
+    data.has_resource_properties("AWS::Backup::BackupPlan", {"BackupPlan": A.Match.object_like({
+        "BackupPlanRule": [A.Match.object_like({"Lifecycle": {"DeleteAfterDays": 7}})]})})
+    data.resource_count_is("AWS::DynamoDB::GlobalTable", 1)

@@ -138,7 +138,7 @@ def _network(network: dict[str, Any]) -> list[str]:
         [flow["from"], ", ".join(flow["to"]), flow["ports"], f"`{flow['group']}`"] for flow in network["flows"]
     ])
     links = network.get("links") or []
-    out += ["", "Links toward other networks: " + (", ".join(f"`{l['path']}` ({l['type']})" for l in links)
+    out += ["", "Links toward other networks: " + (", ".join(f"`{link['path']}` ({link['type']})" for link in links)
                                                    if links else "none.")]
     return out
 

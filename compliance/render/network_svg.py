@@ -29,7 +29,7 @@ def render_network_svg(network: dict[str, Any]) -> str:
         y += height + 40
     links = network.get("links") or []
     note = ("No link toward any other network (peering, VPN, transit gateway, Direct Connect)."
-            if not links else f"Links toward other networks: {', '.join(l['path'] for l in links)}")
+            if not links else f"Links toward other networks: {', '.join(link['path'] for link in links)}")
     parts.append(_text(VPC_X, y, note, size=13, weight="600"))
     total = y + 20
     head = (f"<svg xmlns='http://www.w3.org/2000/svg' role='img' viewBox='0 0 {WIDTH} {total}' "

@@ -1,6 +1,6 @@
-from nag_rules.assembly import Resource
+from nag_rules.assembly import Resource, show
 from nag_rules.cfn import KEY_PROPERTIES, encryption_key_reference, tags
-from nag_rules.engine import Check, Rule, compliant, non_compliant, not_applicable
+from nag_rules.engine import Check, Rule, compliant, non_compliant, not_applicable, unresolved
 from nag_rules.standards import DATA_CLASSIFICATION_TAG
 
 
@@ -10,8 +10,10 @@ def key_matches_data_class(resource: Resource) -> Check:
     key = resource.target(reference) if reference is not None else None
     if key is not None and key.type == "AWS::KMS::Alias":
         key = key.target(key.prop("TargetKeyId"))
-    if data_class is None or key is None or key.type != "AWS::KMS::Key":
-        return not_applicable("no classification or no customer managed key of this app to compare")
+    if data_class is None or reference is None:
+        return not_applicable("no classification or no key to compare")
+    if key is None or key.type != "AWS::KMS::Key":
+        return unresolved(f"encrypted with {show(reference)}, not a key of this app: its data class is unknown")
     key_class = tags(key).get(DATA_CLASSIFICATION_TAG)
     if key_class != data_class:
         return non_compliant(f"{DATA_CLASSIFICATION_TAG} = {data_class}, but encrypted with {key.path} "

@@ -1,8 +1,6 @@
 from aws_cdk import assertions as A
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_sns as sns
-
-from constructs_lib import ApplicationServers, DataClass, DataClassKey
+from constructs_lib import ApplicationServers, AutoScalingServiceRole, DataClass, DataClassKey, NotificationTopic
 from tests.helpers import new_stack
 
 
@@ -11,9 +9,11 @@ def _servers(stack):
         ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC, map_public_ip_on_launch=False),
         ec2.SubnetConfiguration(name="Application", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)])
     key = DataClassKey(stack, "Key", data_class=DataClass.CUSTOMER, alias_prefix="p")
+    topic_key = DataClassKey(stack, "TopicKey", data_class=DataClass.OPERATIONS, alias_prefix="p")
     return ApplicationServers(stack, "Servers", vpc=vpc, subnet_group="Application", instance_type="t3.small",
                               min_capacity=2, max_capacity=4, port=8080, volume_key=key,
-                              notifications=sns.Topic(stack, "Topic"))
+                              notifications=NotificationTopic(stack, "Topic", key=topic_key, emails=["a@example.com"]),
+                              auto_scaling_role=AutoScalingServiceRole(stack, "AutoScalingRole", suffix="p"))
 
 
 def test_launch_template_is_hardened():
@@ -72,9 +72,29 @@ def test_group_spans_the_application_subnets_and_notifies():
     })
 
 
-def test_the_volume_key_lets_auto_scaling_use_it():
+ROLE_ARN = "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_p"
+
+
+def test_the_group_uses_its_own_service_linked_role():
     stack = new_stack()
     _servers(stack)
-    A.Template.from_stack(stack).has_resource_properties("AWS::KMS::Key", {"KeyPolicy": {"Statement": A.Match.array_with([
-        A.Match.object_like({"Sid": "AllowAutoScalingToGrantTheKeyToEc2", "Action": "kms:CreateGrant",
-                             "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}})])}})
+    template = A.Template.from_stack(stack)
+    template.has_resource_properties("AWS::IAM::ServiceLinkedRole", {
+        "AWSServiceName": "autoscaling.amazonaws.com", "CustomSuffix": "p"})
+    template.has_resource_properties("AWS::AutoScaling::AutoScalingGroup", {"ServiceLinkedRoleARN": ROLE_ARN})
+
+
+def test_the_volume_and_topic_keys_let_that_role_use_them_once_it_exists():
+    stack = new_stack()
+    _servers(stack)
+    template = A.Template.from_stack(stack)
+    for key in ("Key", "TopicKey"):
+        template.has_resource("AWS::KMS::Key", {
+            "DependsOn": A.Match.array_with([A.Match.string_like_regexp("^AutoScalingRole")]),
+            "Properties": {"KeyPolicy": {"Statement": A.Match.array_with([
+                A.Match.object_like({"Sid": "AllowAutoScalingToUseTheKey", "Principal": {"AWS": ROLE_ARN},
+                                     "Action": A.Match.array_with(["kms:Decrypt", "kms:GenerateDataKey*"])}),
+                A.Match.object_like({"Sid": "AllowAutoScalingToGrantTheKeyToEc2", "Action": "kms:CreateGrant",
+                                     "Principal": {"AWS": ROLE_ARN},
+                                     "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}})])},
+                "Tags": A.Match.any_value()}})

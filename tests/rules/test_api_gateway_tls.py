@@ -35,3 +35,34 @@ def test_compliance_2_domain_with_tls_1_2():
                           certificate=acm.Certificate.from_certificate_arn(stack, "Certificate", CERTIFICATE),
                           security_policy=apigateway.SecurityPolicy.TLS_1_2)
     assert only(evaluations_of(stack, RULE)).evidence == "SecurityPolicy = TLS_1_2"
+
+
+def test_noncompliance_3_http_api_domain_without_a_policy():
+    from aws_cdk import aws_apigatewayv2 as apigwv2
+
+    stack = new_stack()
+    apigwv2.CfnDomainName(stack, "Domain", domain_name="api.example.com", domain_name_configurations=[
+        apigwv2.CfnDomainName.DomainNameConfigurationProperty(certificate_arn=CERTIFICATE)])
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED and evaluation.evidence == "SecurityPolicy = TLS_1_0"
+
+
+def test_compliance_3_http_api_domain_with_tls_1_2_and_a_referenced_certificate():
+    from aws_cdk import aws_apigatewayv2 as apigwv2
+
+    stack = new_stack()
+    certificate = acm.Certificate(stack, "Certificate", domain_name="api.example.com")
+    apigwv2.CfnDomainName(stack, "Domain", domain_name="api.example.com", domain_name_configurations=[
+        apigwv2.CfnDomainName.DomainNameConfigurationProperty(certificate_arn=certificate.certificate_arn,
+                                                               security_policy="TLS_1_2")])
+    assert only(evaluations_of(stack, RULE)).status is Status.COMPLIANT
+
+
+def test_unresolved_1_policy_from_a_parameter():
+    import aws_cdk as cdk
+
+    stack = new_stack()
+    policy = cdk.CfnParameter(stack, "Policy", type="String")
+    apigateway.CfnDomainName(stack, "Domain", domain_name="api.example.com", regional_certificate_arn=CERTIFICATE,
+                             security_policy=policy.value_as_string)
+    assert only(evaluations_of(stack, RULE)).status is Status.UNRESOLVED

@@ -70,3 +70,26 @@ def test_compliance_4_table_replica_in_osaka():
     evaluation = only(evaluations_of(stack, RULE))
     assert evaluation.status is Status.COMPLIANT
     assert "replica ap-northeast-3 is in ap-northeast-3" in evaluation.evidence
+
+
+def test_noncompliance_5_log_delivery_outside_japan_says_where_the_records_land():
+    from aws_cdk import aws_logs as logs
+    from aws_cdk import aws_wafv2 as wafv2
+
+    app = new_stack().node.root
+    tokyo = cdk.Stack(app, "Tokyo", env=cdk.Environment(account="123456789012", region="ap-northeast-1"))
+    s3.Bucket(tokyo, "Logs", bucket_name="aws-waf-logs-example", removal_policy=cdk.RemovalPolicy.RETAIN)
+    edge = cdk.Stack(app, "Edge", env=cdk.Environment(account="123456789012", region="us-east-1"))
+    wafv2.CfnLoggingConfiguration(edge, "WafLogging", resource_arn="arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1",
+                                  log_destination_configs=["arn:aws:s3:::aws-waf-logs-example"])
+    source = logs.CfnDeliverySource(edge, "Source", name="access", log_type="ACCESS_LOGS",
+                                    resource_arn="arn:aws:cloudfront::123456789012:distribution/E1")
+    destination = logs.CfnDeliveryDestination(edge, "Destination", name="japan",
+                                              destination_resource_arn="arn:aws:s3:::aws-waf-logs-example")
+    logs.CfnDelivery(edge, "Delivery", delivery_source_name=source.name, delivery_destination_arn=destination.attr_arn)
+    evaluations = {e.resource.path: e for e in evaluations_of(edge, RULE)}
+    assert set(evaluations) == {"Edge/WafLogging", "Edge/Source", "Edge/Destination", "Edge/Delivery"}
+    assert {e.status for e in evaluations.values()} == {Status.VIOLATED}
+    landing = "arn:aws:s3:::aws-waf-logs-example (Tokyo/Logs/Resource in ap-northeast-1)"
+    for evaluation in evaluations.values():
+        assert evaluation.evidence == f"stack Edge deploys to us-east-1; the log records it routes are stored in {landing}"

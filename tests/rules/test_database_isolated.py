@@ -27,7 +27,7 @@ def test_noncompliance_1_database_in_subnets_with_a_nat_route():
     _cluster(stack, vpc, ec2.SubnetSelection(subnet_group_name="App"))
     evaluation = only([e for e in evaluations_of(stack, RULE) if e.resource.type == "AWS::RDS::DBCluster"])
     assert evaluation.status is Status.VIOLATED
-    assert "routes to the internet via" in evaluation.evidence and "NatGatewayId" in evaluation.evidence
+    assert "routes out of the VPC via" in evaluation.evidence and "0.0.0.0/0 via NatGateway" in evaluation.evidence
 
 
 def test_noncompliance_2_publicly_accessible_instance():
@@ -52,5 +52,30 @@ def test_compliance_1_isolated_subnets():
     evaluations = evaluations_of(stack, RULE)
     cluster = only([e for e in evaluations if e.resource.type == "AWS::RDS::DBCluster"])
     assert cluster.status is Status.COMPLIANT
-    assert "have no route to the internet" in cluster.evidence
-    assert not [e for e in evaluations if e.resource.type == "AWS::RDS::DBInstance"]
+    assert "have no route out of the VPC" in cluster.evidence
+    (writer,) = [e for e in evaluations if e.resource.type == "AWS::RDS::DBInstance"]
+    assert writer.status is Status.COMPLIANT
+    assert writer.evidence.startswith("PubliclyAccessible = false; placed by Test/Database/Resource")
+
+
+def test_noncompliance_4_absent_publicly_accessible_in_a_vpc_with_an_internet_gateway():
+    stack = new_stack()
+    vpc = _vpc(stack)
+    cluster = _cluster(stack, vpc, ec2.SubnetSelection(subnet_group_name="Data"))
+    writer = cluster.node.find_child("Writer").node.default_child
+    writer.add_property_deletion_override("PubliclyAccessible")
+    (evaluation,) = [e for e in evaluations_of(stack, RULE) if e.resource.type == "AWS::RDS::DBInstance"]
+    assert evaluation.status is Status.VIOLATED
+    assert "Test/Vpc/Resource has an internet gateway" in evaluation.evidence
+
+
+def test_noncompliance_5_half_the_internet_through_the_internet_gateway():
+    stack = new_stack()
+    vpc = _vpc(stack)
+    _cluster(stack, vpc, ec2.SubnetSelection(subnet_group_name="Data"))
+    for subnet in vpc.isolated_subnets:
+        ec2.CfnRoute(stack, f"Half{subnet.node.id}", route_table_id=subnet.route_table.route_table_id,
+                     destination_cidr_block="0.0.0.0/1", gateway_id=vpc.internet_gateway_id)
+    evaluation = only([e for e in evaluations_of(stack, RULE) if e.resource.type == "AWS::RDS::DBCluster"])
+    assert evaluation.status is Status.VIOLATED
+    assert "0.0.0.0/1 via InternetGateway" in evaluation.evidence

@@ -39,3 +39,15 @@ def test_compliance_2_unclassified_resources_are_left_to_the_tag_rule():
     key = DataClassKey(stack, "Key", data_class=DataClass.CUSTOMER, alias_prefix="p")
     s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.KMS, encryption_key=key)
     assert evaluations_of(stack, RULE) == []
+
+
+def test_unresolved_1_key_outside_the_app():
+    from aws_cdk import aws_kms as kms
+
+    stack = new_stack()
+    key = kms.Key.from_key_arn(stack, "Key", "arn:aws:kms:ap-northeast-1:123456789012:key/0000-1111")
+    bucket = s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.KMS, encryption_key=key)
+    classify(bucket, DataClass.CUSTOMER)
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.UNRESOLVED
+    assert "not a key of this app" in evaluation.evidence

@@ -49,3 +49,14 @@ def test_compliance_2_no_ingress_at_all():
     stack = new_stack()
     _group(stack)
     assert only(evaluations_of(stack, RULE)).evidence == "no ingress rule admits port 22 (SSH) or 3389 (RDP)"
+
+
+def test_noncompliance_5_ssh_opened_on_the_default_group():
+    stack = new_stack()
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0, subnet_configuration=[
+        ec2.SubnetConfiguration(name="Data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+    ec2.CfnSecurityGroupIngress(stack, "Ssh", group_id=vpc.vpc_default_security_group, ip_protocol="tcp",
+                                from_port=22, to_port=22, cidr_ip="10.0.0.0/8")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.resource.path == "Test/Ssh"
+    assert evaluation.status is Status.VIOLATED

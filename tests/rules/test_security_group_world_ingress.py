@@ -1,3 +1,4 @@
+import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 
@@ -21,7 +22,7 @@ def test_noncompliance_1_server_group_open_to_the_world():
     group.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(8080))
     evaluation = only(evaluations_of(stack, RULE))
     assert evaluation.status is Status.VIOLATED
-    assert evaluation.evidence.startswith("tcp/8080 from 0.0.0.0/0: open to the internet")
+    assert evaluation.evidence.startswith("tcp/8080 from 0.0.0.0/0 (Test/Servers/Resource): open to the internet")
 
 
 def test_noncompliance_2_load_balancer_open_on_another_port():
@@ -54,6 +55,50 @@ def test_noncompliance_4_standalone_ingress_rule_is_counted():
     assert "all ports from 0.0.0.0/0" in evaluation.evidence
 
 
+def test_noncompliance_5_halves_of_the_internet_count_as_the_internet():
+    stack = new_stack()
+    group = ec2.SecurityGroup(stack, "Servers", vpc=_vpc(stack))
+    group.add_ingress_rule(ec2.Peer.ipv4("0.0.0.0/1"), ec2.Port.tcp(8080))
+    group.add_ingress_rule(ec2.Peer.ipv4("128.0.0.0/1"), ec2.Port.tcp(8080))
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert "tcp/8080 from 0.0.0.0/1" in evaluation.evidence
+
+
+def test_noncompliance_6_load_balancer_group_shared_with_a_server():
+    stack = new_stack()
+    vpc = _vpc(stack)
+    group = ec2.SecurityGroup(stack, "Entry", vpc=vpc, allow_all_outbound=False)
+    group.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443))
+    _balancer(stack, vpc, group)
+    ec2.Instance(stack, "Server", vpc=vpc, security_group=group, instance_type=ec2.InstanceType("t3.micro"),
+                 machine_image=ec2.MachineImage.latest_amazon_linux2023())
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert "not used by internet-facing load balancers only" in evaluation.evidence
+
+
+def test_noncompliance_7_standalone_rule_on_the_default_group():
+    stack = new_stack()
+    vpc = _vpc(stack)
+    ec2.CfnSecurityGroupIngress(stack, "Open", group_id=vpc.vpc_default_security_group, ip_protocol="tcp",
+                                from_port=8080, to_port=8080, cidr_ip="0.0.0.0/0")
+    (evaluation,) = [e for e in evaluations_of(stack, RULE) if e.resource.path == "Test/Open"]
+    assert evaluation.status is Status.VIOLATED
+    assert "the default security group of Test/Vpc/Resource" in evaluation.evidence
+
+
+def test_unresolved_1_scheme_known_only_at_deploy_time():
+    stack = new_stack()
+    vpc = _vpc(stack)
+    group = ec2.SecurityGroup(stack, "Entry", vpc=vpc, allow_all_outbound=False)
+    group.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443))
+    _balancer(stack, vpc, group)
+    scheme = cdk.CfnParameter(stack, "Scheme", type="String")
+    stack.node.find_child("Balancer").node.default_child.add_property_override("Scheme", scheme.value_as_string)
+    assert only(evaluations_of(stack, RULE)).status is Status.UNRESOLVED
+
+
 def test_compliance_1_internet_facing_load_balancer_on_443_and_80():
     stack = new_stack()
     vpc = _vpc(stack)
@@ -63,7 +108,7 @@ def test_compliance_1_internet_facing_load_balancer_on_443_and_80():
     _balancer(stack, vpc, group)
     evaluation = only(evaluations_of(stack, RULE))
     assert evaluation.status is Status.COMPLIANT
-    assert "internet-facing load balancer Test/Balancer/Resource" in evaluation.evidence
+    assert "used only by internet-facing load balancer Test/Balancer/Resource" in evaluation.evidence
 
 
 def test_compliance_2_only_peer_groups():
