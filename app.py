@@ -37,7 +37,7 @@ def build_stacks(scope: Construct, settings: EnvironmentSettings) -> None:
                                    auto_scaling_role=foundation.auto_scaling_role)
     DataStack(scope, "Data", settings=settings, vpc=network.service_vpc,
               database_security_group=application.database_security_group, keys=foundation.keys,
-              access_logs=foundation.access_logs)
+              access_logs=foundation.access_logs, application_role=application.servers.role)
     edge = EdgeStack(scope, "Edge", settings=settings)
     edge.add_stack_dependency(foundation, "the edge logs to the bucket in Japan")
 

@@ -1,13 +1,17 @@
 """The data tier (10.1.1, 12.3.1, 13.1.3): an Aurora PostgreSQL cluster that accepts only TLS 1.2+,
-and a DynamoDB table of daily records, both encrypted with the customer data key and retained."""
+a DynamoDB table of daily records, both encrypted with the customer data key and retained, and the
+application servers' access to the customer data."""
 
 from __future__ import annotations
+
+from typing import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_rds as rds
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib.acknowledgements import acknowledge
@@ -113,3 +117,43 @@ class DailyRecordsTable(dynamodb.TableV2):
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         classify(self, key.data_class)
+
+
+class ApplicationDataAccess(iam.ManagedPolicy):
+    """What the application servers need of the customer data, and nothing more: objects of
+    ``buckets``, items of ``table``, IAM sign-in to ``database`` as ``database_user``, and the data
+    key, which its key policy lets them use only through those services.
+
+    A managed policy of the data stack, attached to ``role`` of the application stack: the data
+    stack depends on the application stack already, so the grant adds no dependency back.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, role: iam.IRole, buckets: Sequence[s3.IBucket],
+                 table: dynamodb.ITableV2, database: rds.DatabaseCluster, database_user: str,
+                 key: DataClassKey) -> None:
+        stack = cdk.Stack.of(scope)
+        super().__init__(scope, construct_id, roles=[role],
+                         description="Application servers: customer data objects, items and database sign-in")
+        self.add_statements(
+            iam.PolicyStatement(sid="Objects", actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                                resources=[bucket.arn_for_objects("*") for bucket in buckets]),
+            iam.PolicyStatement(sid="ListObjects", actions=["s3:ListBucket"],
+                                resources=[bucket.bucket_arn for bucket in buckets]),
+            iam.PolicyStatement(sid="Items", actions=[
+                "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+            ], resources=[table.table_arn]),
+            iam.PolicyStatement(sid="DatabaseSignIn", actions=["rds-db:connect"], resources=[stack.format_arn(
+                service="rds-db", resource="dbuser", arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                resource_name=f"{database.cluster_resource_identifier}/{database_user}")]),
+            iam.PolicyStatement(sid="DataKeyThroughThoseServices",
+                                actions=["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                                resources=[key.key_arn]),
+        )
+        acknowledge(
+            self,
+            "The servers read and write the objects of the two customer data buckets, whose keys the "
+            "application chooses; the statement names only those buckets.",
+            *(f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(bucket.node.default_child)}.Arn>/*]"
+              for bucket in buckets),
+        )

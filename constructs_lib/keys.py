@@ -13,11 +13,36 @@ from constructs_lib.data_classification import DataClass, classify
 from constructs_lib.iam import AutoScalingServiceRole
 
 
+ADMIN_ACTIONS = (
+    "kms:Describe*", "kms:Get*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Enable*", "kms:Disable*",
+    "kms:Revoke*", "kms:Delete*", "kms:CreateAlias", "kms:TagResource", "kms:UntagResource",
+    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+)
+"""What the account may do to the key itself through IAM: manage it, never use it (no CreateGrant either,
+which would let a manager hand themselves the use of it)."""
+
+DATA_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant",
+                "kms:DescribeKey")
+
+SERVICES_BY_CLASS = {
+    DataClass.CUSTOMER: ("rds", "dynamodb", "s3", "secretsmanager", "backup", "ec2"),
+    DataClass.SERVICE_DERIVED: ("rds", "dynamodb", "s3", "secretsmanager", "backup"),
+    DataClass.OPERATIONS: ("s3", "sns", "sqs", "secretsmanager", "ssm"),
+}
+"""The AWS services that store each class's data and so use its key on a caller's behalf."""
+
+
 class DataClassKey(kms.Key):
     """A symmetric customer managed key for one data class.
 
-    Callers may pass any ``kms.Key`` property; rotation, retention and the alias are applied
-    last and cannot be turned off.
+    Its key policy lets the account manage the key through IAM, and use it only through the AWS
+    services that store this class's data (``kms:ViaService``) or as one of this service's own roles
+    (named ``<alias_prefix>-*``, as CloudFormation names the roles of this service's stacks); services
+    that write on their own (CloudWatch Logs, log delivery, Auto Scaling) are added by the ``allow_*``
+    methods. Any other principal of the account cannot decrypt, whatever its IAM policies say.
+
+    Callers may pass any ``kms.Key`` property; rotation, retention, the alias and the key policy are
+    applied last and cannot be turned off.
     """
 
     def __init__(
@@ -36,6 +61,7 @@ class DataClassKey(kms.Key):
             removal_policy=cdk.RemovalPolicy.RETAIN,
             pending_window=cdk.Duration.days(30),
             alias=f"alias/{alias_prefix}/{data_class.value}",
+            policy=_key_policy(cdk.Stack.of(scope), data_class, alias_prefix),
         )
         super().__init__(scope, construct_id, **key_props)
         self.data_class = data_class
@@ -99,6 +125,25 @@ class DataClassKey(kms.Key):
             }},
         ))
         self._cloudwatch_logs_allowed = True
+
+
+def _key_policy(stack: cdk.Stack, data_class: DataClass, alias_prefix: str) -> iam.PolicyDocument:
+    account = iam.AccountRootPrincipal()
+    services = [f"{service}.{stack.region}.amazonaws.com" for service in SERVICES_BY_CLASS[data_class]]
+    return iam.PolicyDocument(statements=[
+        iam.PolicyStatement(sid="KeyAdministrationThroughIam", principals=[account], actions=list(ADMIN_ACTIONS),
+                            resources=["*"]),
+        iam.PolicyStatement(
+            sid="UseThroughTheServicesThatStoreThisClass", principals=[account], actions=list(DATA_ACTIONS),
+            resources=["*"],
+            conditions={"StringEquals": {"kms:CallerAccount": stack.account, "kms:ViaService": services}},
+        ),
+        iam.PolicyStatement(
+            sid="UseByThisServicesOwnRoles", principals=[account], actions=list(DATA_ACTIONS), resources=["*"],
+            conditions={"ArnLike": {
+                "aws:PrincipalArn": f"arn:{stack.partition}:iam::{stack.account}:role/{alias_prefix}-*"}},
+        ),
+    ])
 
 
 class DataClassKeys(Construct):

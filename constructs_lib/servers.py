@@ -10,6 +10,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from constructs_lib.acknowledgements import acknowledge
+from constructs_lib.data_classification import classify
 from constructs_lib.iam import AutoScalingServiceRole, ManagedPolicyRole
 from constructs_lib.keys import DataClassKey
 from constructs_lib.notifications import NotificationTopic
@@ -91,6 +92,7 @@ class ApplicationServers(Construct):
                 ),
             )],
         )
+        classify(self.launch_template, volume_key.data_class)
         self.group = autoscaling.AutoScalingGroup(
             self,
             "Group",

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from config.settings import is_real_reason
 
@@ -245,6 +245,7 @@ class CloudAssembly:
     """Every stack, nested stacks included (after their parent)."""
     extra_acknowledgements: tuple[Acknowledgement, ...] = ()
     """Acknowledgements recorded above any stack (on the app), which no stack metadata holds."""
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, directory: Path | str, *, extra_acknowledgements: Iterable[Acknowledgement] = ()) -> "CloudAssembly":
@@ -352,16 +353,32 @@ class CloudAssembly:
         """The producing stack and value of ``{"Fn::ImportValue": name}`` or
         ``{"Fn::GetStackOutput": {"StackName": ..., "OutputName": ...}}`` within this assembly."""
         imported = reference.get("Fn::ImportValue")
+        if isinstance(imported, str):
+            return self._outputs[0].get(imported)
         wanted = reference.get("Fn::GetStackOutput")
+        if isinstance(wanted, dict):
+            found = self._outputs[1].get((wanted.get("StackName"), wanted.get("OutputName")))
+            if found is not None and wanted.get("Region", found[0].region) == found[0].region:
+                return found
+        return None
+
+    @cached_property
+    def _outputs(self) -> tuple[dict[str, tuple[Stack, Any]], dict[tuple[Any, str], tuple[Stack, Any]]]:
+        exports: dict[str, tuple[Stack, Any]] = {}
+        by_name: dict[tuple[Any, str], tuple[Stack, Any]] = {}
         for stack in self.stacks:
             for name, output in (stack.template.get("Outputs") or {}).items():
-                if isinstance(imported, str) and (output.get("Export") or {}).get("Name") == imported:
-                    return stack, output.get("Value")
-                if (isinstance(wanted, dict) and wanted.get("StackName") == stack.stack_name
-                        and wanted.get("OutputName") == name
-                        and wanted.get("Region", stack.region) == stack.region):
-                    return stack, output.get("Value")
-        return None
+                export = (output.get("Export") or {}).get("Name")
+                if isinstance(export, str):
+                    exports.setdefault(export, (stack, output.get("Value")))
+                by_name.setdefault((stack.stack_name, name), (stack, output.get("Value")))
+        return exports, by_name
+
+    def memo(self, key: str, build: Callable[[], Any]) -> Any:
+        """A value derived from the whole assembly (an index rules share), built once."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     @cached_property
     def _referrers(self) -> dict[int, list[tuple[Resource, tuple[str | int, ...]]]]:

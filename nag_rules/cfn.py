@@ -230,25 +230,33 @@ def routes_of(subnet: Resource) -> list[Route] | None:
     """Every route of the route table ``subnet`` is associated with, whatever its destination (a route
     to 0.0.0.0/1 through an internet gateway is as much an internet route as 0.0.0.0/0); None if the
     table is outside the app."""
-    assembly = subnet.stack.assembly
-    tables = [a.target(a.prop("RouteTableId")) for a in assembly.of_type("AWS::EC2::SubnetRouteTableAssociation")
-              if a.target(a.prop("SubnetId")) is subnet]
-    if any(table is None for table in tables):
+    tables, routes = subnet.stack.assembly.memo("routes", lambda: _route_index(subnet.stack.assembly))
+    found = tables.get(id(subnet), [])
+    if any(table is None for table in found):
         return None
-    routes = []
-    for table in tables:
-        for route in assembly.of_type("AWS::EC2::Route"):
-            if route.target(route.prop("RouteTableId")) is not table:
-                continue
-            via = next((k for k in ROUTE_TARGETS if k in route.properties), "an unknown target")
-            value = route.prop(via)
-            target = route.target(value) if via in route.properties else None
-            target_type = target.type if target is not None else _LITERAL_TARGETS.get(
-                value.split("-", 1)[0] if isinstance(value, str) else None)
-            destination = route.prop("DestinationCidrBlock", default=route.prop(
-                "DestinationIpv6CidrBlock", default=route.prop("DestinationPrefixListId")))
-            routes.append(Route(route.path, show(destination), via, target_type))
-    return routes
+    return [route for table in found for route in routes.get(id(table), [])]
+
+
+def _route_index(assembly: Any) -> tuple[dict[int, list[Resource | None]], dict[int, list[Route]]]:
+    tables: dict[int, list[Resource | None]] = {}
+    for association in assembly.of_type("AWS::EC2::SubnetRouteTableAssociation"):
+        subnet = association.target(association.prop("SubnetId"))
+        if subnet is not None:
+            tables.setdefault(id(subnet), []).append(association.target(association.prop("RouteTableId")))
+    routes: dict[int, list[Route]] = {}
+    for route in assembly.of_type("AWS::EC2::Route"):
+        table = route.target(route.prop("RouteTableId"))
+        if table is None:
+            continue
+        via = next((k for k in ROUTE_TARGETS if k in route.properties), "an unknown target")
+        value = route.prop(via)
+        target = route.target(value) if via in route.properties else None
+        target_type = target.type if target is not None else _LITERAL_TARGETS.get(
+            value.split("-", 1)[0] if isinstance(value, str) else None)
+        destination = route.prop("DestinationCidrBlock", default=route.prop(
+            "DestinationIpv6CidrBlock", default=route.prop("DestinationPrefixListId")))
+        routes.setdefault(id(table), []).append(Route(route.path, show(destination), via, target_type))
+    return tables, routes
 
 
 def internet_routes(subnet: Resource) -> list[Route] | None:
@@ -303,8 +311,13 @@ TAG_PROPERTIES = {
 
 def tags(resource: Resource) -> dict[str, Any]:
     """The resource's tags, whether the type writes them as a list of Key/Value or as a map (a global
-    table carries them per replica: those of the stack's region count)."""
+    table carries them per replica: those of the stack's region count; a launch template's are those
+    it gives the volumes it launches)."""
     value = resource.prop(TAG_PROPERTIES.get(resource.type, "Tags"))
+    if resource.type == "AWS::EC2::LaunchTemplate":
+        specifications = resource.prop("LaunchTemplateData", "TagSpecifications", default=[]) or []
+        value = next((spec.get("Tags") for spec in specifications
+                      if isinstance(spec, dict) and spec.get("ResourceType") == "volume"), None)
     if resource.type == "AWS::DynamoDB::GlobalTable":
         replicas = [r for r in resource.prop("Replicas", default=[]) or [] if isinstance(r, dict)]
         own = [r for r in replicas if r.get("Region") in (resource.stack.region, None)] or replicas
@@ -330,6 +343,15 @@ KEY_PROPERTIES = {
     "AWS::EFS::FileSystem": ("KmsKeyId",),
     "AWS::Kinesis::Stream": ("StreamEncryption", "KeyId"),
     "AWS::EC2::Volume": ("KmsKeyId",),
+    "AWS::DocDB::DBCluster": ("KmsKeyId",),
+    "AWS::Neptune::DBCluster": ("KmsKeyId",),
+    "AWS::ElastiCache::ReplicationGroup": ("KmsKeyId",),
+    "AWS::ElastiCache::ServerlessCache": ("KmsKeyId",),
+    "AWS::Redshift::Cluster": ("KmsKeyId",),
+    "AWS::FSx::FileSystem": ("KmsKeyId",),
+    "AWS::OpenSearchService::Domain": ("EncryptionAtRestOptions", "KmsKeyId"),
+    "AWS::KinesisFirehose::DeliveryStream": ("DeliveryStreamEncryptionConfigurationInput", "KeyARN"),
+    "AWS::ECR::Repository": ("EncryptionConfiguration", "KmsKey"),
 }
 """Where each type names the KMS key that encrypts it."""
 
@@ -337,6 +359,38 @@ KEY_PROPERTIES = {
 def encryption_key_reference(resource: Resource) -> Any:
     path = KEY_PROPERTIES.get(resource.type)
     return resource.prop(*path) if path else None
+
+
+EXTRA_KEY_PROPERTIES = {
+    "AWS::RDS::DBCluster": (("MasterUserSecret", "KmsKeyId"), ("PerformanceInsightsKmsKeyId",)),
+    "AWS::RDS::DBInstance": (("MasterUserSecret", "KmsKeyId"), ("PerformanceInsightsKMSKeyId",)),
+}
+"""Further keys a type names beside its storage key (its managed secret, its Performance Insights data)."""
+
+KEY_TYPES = (*KEY_PROPERTIES, "AWS::DynamoDB::GlobalTable", "AWS::EC2::LaunchTemplate")
+"""Types ``encryption_key_references`` reads."""
+
+
+def encryption_key_references(resource: Resource) -> list[tuple[str, Any]]:
+    """Every key the resource names, as (property path, value): storage, managed secret, each bucket
+    encryption rule, each global-table replica, each launch-template volume."""
+    if resource.type == "AWS::S3::Bucket":
+        entries = resource.prop("BucketEncryption", "ServerSideEncryptionConfiguration", default=[]) or []
+        return [(f"ServerSideEncryptionConfiguration[{i}].KMSMasterKeyID", key) for i, entry in enumerate(entries)
+                if isinstance(entry, dict)
+                and (key := (entry.get("ServerSideEncryptionByDefault") or {}).get("KMSMasterKeyID")) is not None]
+    if resource.type == "AWS::DynamoDB::GlobalTable":
+        replicas = resource.prop("Replicas", default=[]) or []
+        return [(f"Replicas[{i}].SSESpecification.KMSMasterKeyId", key) for i, replica in enumerate(replicas)
+                if isinstance(replica, dict)
+                and (key := (replica.get("SSESpecification") or {}).get("KMSMasterKeyId")) is not None]
+    if resource.type == "AWS::EC2::LaunchTemplate":
+        mappings = resource.prop("LaunchTemplateData", "BlockDeviceMappings", default=[]) or []
+        return [(f"BlockDeviceMappings[{i}].Ebs.KmsKeyId", key) for i, mapping in enumerate(mappings)
+                if isinstance(mapping, dict) and (key := (mapping.get("Ebs") or {}).get("KmsKeyId")) is not None]
+    paths = ((KEY_PROPERTIES[resource.type],) if resource.type in KEY_PROPERTIES else ()) + \
+        EXTRA_KEY_PROPERTIES.get(resource.type, ())
+    return [(".".join(map(str, path)), value) for path in paths if (value := resource.prop(*path)) is not None]
 
 
 def people_trust(role: Resource) -> list[dict[str, Any]] | Check:

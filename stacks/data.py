@@ -4,6 +4,7 @@ from typing import Any
 
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -11,7 +12,8 @@ from config import EnvironmentSettings
 from constructs_lib import ClassifiedBucket, DataClassKeys, ServiceVpc, acknowledge
 from constructs_lib.backup import DailyBackup
 from constructs_lib.buckets import REPLICATION_RULES
-from constructs_lib.data import DailyRecordsTable, RecordsDatabase
+from constructs_lib.data import ApplicationDataAccess, DailyRecordsTable, RecordsDatabase
+from constructs_lib.log_group import RetainedLogGroup
 from stacks.environment_stack import EnvironmentStack
 
 DATA_NO_REPLICATION_REASON = (
@@ -21,15 +23,24 @@ DATA_NO_REPLICATION_REASON = (
 )
 
 
+ENHANCED_MONITORING_LOG_GROUP = "RDSOSMetrics"
+"""Where RDS enhanced monitoring writes, account-wide: created here so that it is encrypted and kept."""
+APPLICATION_DATABASE_USER = "app"
+
+
 class DataStack(EnvironmentStack):
     """Customer data: the records database, the daily records table, teaching materials and learning
     records, each encrypted with the customer data key and kept on stack deletion."""
 
     def __init__(self, scope: Construct, construct_id: str, *, settings: EnvironmentSettings, vpc: ServiceVpc,
                  database_security_group: ec2.ISecurityGroup, keys: DataClassKeys, access_logs: s3.IBucket,
-                 **kwargs: Any) -> None:
+                 application_role: iam.IRole, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, settings=settings, name="data",
                          description="tomoLinks ISO/IEC 27017 data tier: customer data, encrypted and retained", **kwargs)
+        self.monitoring_logs = RetainedLogGroup(
+            self, "EnhancedMonitoringLogs", encryption_key=keys.operations, retention_days=settings.log_retention_days,
+            log_group_name=ENHANCED_MONITORING_LOG_GROUP,
+        )
         self.database = RecordsDatabase(
             self, "Records", identifier=f"{settings.name_prefix}-records", vpc=vpc, subnet_group_name="Data",
             security_group=database_security_group, port=settings.database_port, key=keys.customer,
@@ -52,3 +63,9 @@ class DataStack(EnvironmentStack):
             ],
         )
         self.database.acknowledge_cluster_level_backup(self.backup.plan.node.path)
+        self.database.cluster.node.add_dependency(self.monitoring_logs)
+        self.application_access = ApplicationDataAccess(
+            self, "ApplicationAccess", role=application_role, buckets=[self.teaching_materials, self.learning_records],
+            table=self.daily_records, database=self.database.cluster, database_user=APPLICATION_DATABASE_USER,
+            key=keys.customer,
+        )

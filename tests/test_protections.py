@@ -195,6 +195,35 @@ CASES: list[Mutation] = [
      "Application/Entry/LoadBalancer/Redirect80To443/Resource",
      lambda t: _props(t, "AWS::ElasticLoadBalancingV2::Listener", "EntryLoadBalancerRedirect").update(
          DefaultActions=[{"Type": "forward", "TargetGroupArn": {"Ref": "EntryLoadBalancerHttpsServersGroupE4777A7A"}}])),
+    ("root may use the customer key without a service", "KmsKeyPolicy", "Foundation", "Foundation/Keys/Customer/Resource",
+     lambda t: _key_statement(t, "KeysCustomer", "UseThroughTheServicesThatStoreThisClass").pop("Condition")),
+    ("daily records replica under the operations key", "KeyMatchesDataClass", "Data", "Data/DailyRecords/Resource",
+     lambda t: _props(t, "AWS::DynamoDB::GlobalTable", "DailyRecords")["Replicas"][0]["SSESpecification"][
+         "KMSMasterKeyId"]["Fn::GetStackOutput"].update(OutputName=_operations_key_output(t))),
+    ("database secret under the operations key", "KeyMatchesDataClass", "Data", "Data/Records/Cluster/Resource",
+     lambda t: _props(t, "AWS::RDS::DBCluster", "RecordsCluster")["MasterUserSecret"]["KmsKeyId"][
+         "Fn::GetStackOutput"].update(OutputName=_operations_key_output(t))),
+    ("database secret under the AWS managed key", "RdsManagedCredentials", "Data", "Data/Records/Cluster/Resource",
+     lambda t: _props(t, "AWS::RDS::DBCluster", "RecordsCluster").pop("MasterUserSecret")),
+    ("server volumes unclassified", "DataClassificationTag", "Application",
+     "Application/Servers/LaunchTemplate/Resource",
+     lambda t: [spec.update(Tags=[tag for tag in spec["Tags"] if tag["Key"] != "DataClassification"])
+                for spec in _launch_data(t)["TagSpecifications"]]),
+    ("backup vault under the AWS managed key", "KmsCmkEncryption", "Data", "Data/Backup/Vault/Resource",
+     lambda t: _props(t, "AWS::Backup::BackupVault", "BackupVault").pop("EncryptionKeyArn")),
+    ("teaching materials without a bucket key", "S3BucketKmsCmk", "Data", "Data/TeachingMaterials/Resource",
+     lambda t: _props(t, "AWS::S3::Bucket", "TeachingMaterials")["BucketEncryption"][
+         "ServerSideEncryptionConfiguration"][0].update(BucketKeyEnabled=False)),
+    ("HTTP listener rule serving plain HTTP", "ElbListenerTls", "Application",
+     "Application/Entry/LoadBalancer/Redirect80To443/Resource",
+     lambda t: _add(t, "ServePlainHttp", "AWS::ElasticLoadBalancingV2::ListenerRule", {
+         "ListenerArn": {"Ref": next(k for k in t["Resources"] if k.startswith("EntryLoadBalancerRedirect"))},
+         "Priority": 1, "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}}],
+         "Actions": [{"Type": "forward", "TargetGroupArn": {"Ref": next(
+             k for k, r in t["Resources"].items() if r["Type"] == "AWS::ElasticLoadBalancingV2::TargetGroup")}}]})),
+    ("CloudFront reaching the origin over HTTP", "CloudFrontTls", "Edge", "Edge/Entry/Distribution/Resource",
+     lambda t: _props(t, "AWS::CloudFront::Distribution", "EntryDistribution")["DistributionConfig"]["Origins"][0][
+         "CustomOriginConfig"].update(OriginProtocolPolicy="http-only")),
     ("CloudFront accepting TLS 1.0", "CloudFrontTls", "Edge", "Edge/Entry/Distribution/Resource",
      lambda t: _props(t, "AWS::CloudFront::Distribution", "EntryDistribution")["DistributionConfig"][
          "ViewerCertificate"].update(MinimumProtocolVersion="TLSv1")),
@@ -205,6 +234,11 @@ def _operations_key_output(template: dict) -> str:
     text = json.dumps(template)
     start = text.index("PublishOutputFnGetAttKeysOperations")
     return text[start:text.index('"', start)]
+
+
+def _key_statement(template: dict, key_prefix: str, sid: str) -> dict:
+    statements = _props(template, "AWS::KMS::Key", key_prefix)["KeyPolicy"]["Statement"]
+    return next(statement for statement in statements if statement.get("Sid") == sid)
 
 
 def _endpoint(template: dict, vpc_prefix: str, service: str) -> dict:
@@ -237,7 +271,7 @@ def test_removing_a_protection_is_caught(default_assembly, baseline, tmp_path, n
 
 
 def test_every_rule_guards_something_in_the_default_app(baseline):
-    unused = {"NoIamUsers", "NetworkLinkApproved", "ApiGatewayTls"}
+    unused = {"NoIamUsers", "NetworkLinkApproved", "ApiGatewayTls", "DataStoreEncrypted"}
     for rule in set(RULES) - unused:
         assert baseline[rule], f"{rule} evaluates nothing in the default app"
     assert not baseline["NoIamUsers"] and not baseline["NetworkLinkApproved"]

@@ -291,3 +291,59 @@ def test_renderers_depend_on_nothing_but_the_standard_library():
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert node.module.startswith(("compliance.render", "__future__", "html", "typing", "csv", "io")), (
                     f"{module.name} imports {node.module}: renderers read only the JSON")
+
+
+def _evaluations_by_path(clause):
+    found = {}
+    for rule in clause["rules"]:
+        for evaluation in rule["evaluations"]:
+            found.setdefault(evaluation["path"], []).append(evaluation)
+    return found
+
+
+def test_every_data_store_and_endpoint_shows_its_key_or_tls_policy_under_10_1_1(default_report):
+    from nag_rules.resource_types import DATA_STORE_TYPES
+
+    clause = _clause(default_report, "10.1.1")
+    assert clause["status"] == "met"
+    by_path = _evaluations_by_path(clause)
+    clusters = [r["path"].rsplit("/", 1)[0] + "/" for r in default_report["resources"] if r["type"] == "AWS::RDS::DBCluster"]
+    stores = [r for r in default_report["resources"] if r["type"] in DATA_STORE_TYPES
+              and not (r["type"] == "AWS::RDS::DBInstance" and r["path"].startswith(tuple(clusters)))]
+    endpoints = [r for r in default_report["resources"] if r["type"] in (
+        "AWS::ElasticLoadBalancingV2::Listener", "AWS::CloudFront::Distribution")]
+    assert len(stores) >= 15 and len(endpoints) == 3
+    for resource in stores + endpoints:
+        evaluations = by_path.get(resource["path"])
+        assert evaluations, f"{resource['path']} is not evaluated under 10.1.1"
+        assert all(e["status"] in ("compliant", "acknowledged") for e in evaluations)
+        evidence = " ".join(e["evidence"] for e in evaluations)
+        if resource["type"] == "AWS::KMS::Key":
+            assert "RotationPeriodInDays = 365" in evidence
+        elif resource["type"] in ("AWS::ElasticLoadBalancingV2::Listener", "AWS::CloudFront::Distribution"):
+            assert re.search(r"SslPolicy = ELBSecurityPolicy-TLS13|redirects to HTTPS|TLSv1\.2_2021", evidence)
+        elif any(e["status"] == "acknowledged" for e in evaluations):
+            assert "SSEAlgorithm = AES256" in evidence
+        else:
+            assert "Foundation/Keys/" in evidence, (resource["path"], evidence)
+
+
+def test_customer_data_is_identified_and_under_its_own_key_under_8_1_1(default_report):
+    clause = _clause(default_report, "8.1.1")
+    assert clause["status"] == "met"
+    by_path = _evaluations_by_path(clause)
+    for path in ("Data/Records/Cluster/Resource", "Data/DailyRecords/Resource", "Data/TeachingMaterials/Resource",
+                 "Data/LearningRecords/Resource", "Data/Backup/Vault/Resource",
+                 "Application/Servers/LaunchTemplate/Resource"):
+        evidence = " ".join(e["evidence"] for e in by_path[path])
+        assert "DataClassification = customer" in evidence and "under the customer key" in evidence, path
+
+
+def test_18_1_5_names_the_algorithms_in_use(default_report):
+    clause = _clause(default_report, "18.1.5")
+    evidence = " ".join(e["evidence"] for rule in clause["rules"] for e in rule["evaluations"])
+    for algorithm in ("AES-256", "TLS 1.2"):
+        assert algorithm in evidence
+    assert {e["path"] for rule in clause["rules"] for e in rule["evaluations"]} >= {
+        "Foundation/Keys/Customer/Resource", "Application/Entry/LoadBalancer/Https/Resource",
+        "Edge/Entry/Distribution/Resource"}

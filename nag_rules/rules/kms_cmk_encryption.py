@@ -9,6 +9,7 @@ DEFAULTS = {
     "AWS::SecretsManager::Secret": "the AWS managed key aws/secretsmanager",
     "AWS::Kinesis::Stream": "the stream is not encrypted",
     "AWS::EFS::FileSystem": "the AWS managed key aws/elasticfilesystem (if encrypted at all)",
+    "AWS::Backup::BackupVault": "the AWS managed key aws/backup",
 }
 
 
@@ -32,7 +33,7 @@ RULE = Rule(
     explanation=(
         "Everything that holds data is encrypted with the customer managed key of its data class: SNS "
         "topics (master_key), SQS queues (encryption_master_key), log groups (encryption_key), secrets "
-        "(encryption_key), Kinesis streams and EFS file systems."
+        "(encryption_key), Kinesis streams, EFS file systems and backup vaults (encryption_key)."
     ),
     check=kms_cmk_encryption,
     security_hub=("SNS.1", "SQS.1"),

@@ -29,7 +29,15 @@ def s3_bucket_kms_cmk(resource: Resource) -> Check:
         found = customer_managed_key(resource, key, "KMSMasterKeyID")
         if isinstance(found, Check):
             return found
-        evidence.append(f"SSEAlgorithm = {algorithm}; KMSMasterKeyID = {found} (AWS::KMS::Key, customer managed)")
+        bucket_key = entry.get("BucketKeyEnabled")
+        if is_intrinsic(bucket_key):
+            return unresolved(f"BucketKeyEnabled = {show(bucket_key)}")
+        if algorithm == "aws:kms" and bucket_key not in (True, "true"):
+            return non_compliant(f"SSEAlgorithm = aws:kms with {found}, but BucketKeyEnabled = "
+                                 f"{show(bucket_key) if bucket_key is not None else '(absent: false)'}: every object "
+                                 "calls KMS, and the key's use cannot be kept to the bucket")
+        keys = "; BucketKeyEnabled = true" if algorithm == "aws:kms" else ""
+        evidence.append(f"SSEAlgorithm = {algorithm}; KMSMasterKeyID = {found} (AWS::KMS::Key, customer managed){keys}")
     return compliant("; ".join(evidence))
 
 
@@ -40,7 +48,8 @@ RULE = Rule(
     info="The S3 bucket is not encrypted with a customer managed KMS key.",
     explanation=(
         "Storage must be encrypted with keys the service controls, separated by data class. "
-        "Set encryption=BucketEncryption.KMS with the encryption_key of the bucket's data class; "
+        "Set encryption=BucketEncryption.KMS with the encryption_key of the bucket's data class and "
+        "bucket_key_enabled=True (an S3 Bucket Key per bucket, so KMS calls and costs stay low); "
         "SSE-S3 and the AWS managed key aws/s3 give no key policy and no per-class separation."
     ),
     check=s3_bucket_kms_cmk,

@@ -32,13 +32,37 @@ def test_security_critical_values_cannot_be_turned_off():
     })
 
 
-def test_key_policy_has_no_wildcard_principal():
+def test_key_policy_lets_the_account_manage_but_use_only_through_services_and_own_roles():
+    stack = new_stack()
+    DataClassKey(stack, "Key", data_class=DataClass.CUSTOMER, alias_prefix="p")
+    root = {"AWS": "arn:aws:iam::123456789012:root"}
+    data_actions = ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*",
+                    "kms:ReEncrypt*"]
+    (key,) = A.Template.from_stack(stack).find_resources("AWS::KMS::Key").values()
+    statements = {s["Sid"]: s for s in key["Properties"]["KeyPolicy"]["Statement"]}
+    assert set(statements) == {"KeyAdministrationThroughIam", "UseThroughTheServicesThatStoreThisClass",
+                               "UseByThisServicesOwnRoles"}
+    admin = statements["KeyAdministrationThroughIam"]
+    assert admin["Principal"] == root and "Condition" not in admin
+    assert not {"kms:*", "kms:Decrypt", "kms:Encrypt", "kms:CreateGrant", "kms:Create*"} & set(admin["Action"])
+    services = statements["UseThroughTheServicesThatStoreThisClass"]
+    assert services["Principal"] == root and sorted(services["Action"]) == data_actions
+    assert services["Condition"]["StringEquals"] == {"kms:CallerAccount": "123456789012", "kms:ViaService": [
+        f"{service}.ap-northeast-1.amazonaws.com" for service in ("rds", "dynamodb", "s3", "secretsmanager", "backup",
+                                                                  "ec2")]}
+    roles = statements["UseByThisServicesOwnRoles"]
+    assert sorted(roles["Action"]) == data_actions
+    assert roles["Condition"] == {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/p-*"}}
+
+
+def test_no_statement_names_a_wildcard_principal():
     stack = new_stack()
     keys = DataClassKeys(stack, "Keys", alias_prefix="p")
     keys.operations.allow_cloudwatch_logs()
     for key in A.Template.from_stack(stack).find_resources("AWS::KMS::Key").values():
         for statement in key["Properties"]["KeyPolicy"]["Statement"]:
-            assert statement["Principal"] not in ("*", {"AWS": "*"})
+            principal = statement["Principal"]
+            assert principal != "*" and "*" not in (principal.get("AWS"), principal.get("Service"))
 
 
 def test_one_key_per_data_class_tagged_with_its_class():

@@ -66,3 +66,66 @@ def test_unresolved_1_policy_from_a_parameter():
     apigateway.CfnDomainName(stack, "Domain", domain_name="api.example.com", regional_certificate_arn=CERTIFICATE,
                              security_policy=policy.value_as_string)
     assert only(evaluations_of(stack, RULE)).status is Status.UNRESOLVED
+
+
+def test_compliance_4_rest_api_with_an_enhanced_security_policy():
+    stack = new_stack()
+    apigateway.CfnRestApi(stack, "Api", name="api", security_policy="SecurityPolicy_TLS13_1_2_2021_06",
+                          endpoint_access_mode=apigateway.EndpointAccessMode.STRICT.value,
+                          endpoint_configuration=apigateway.CfnRestApi.EndpointConfigurationProperty(types=["REGIONAL"]))
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.COMPLIANT
+    assert evaluation.evidence == "SecurityPolicy = SecurityPolicy_TLS13_1_2_2021_06, EndpointAccessMode = STRICT"
+
+
+def test_noncompliance_4_rest_api_with_tls_1_0_even_behind_custom_domains():
+    stack = new_stack()
+    apigateway.CfnRestApi(stack, "Api", name="api", security_policy="TLS_1_0", disable_execute_api_endpoint=True)
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED and "SecurityPolicy = TLS_1_0" in evaluation.evidence
+
+
+def test_compliance_5_private_rest_api():
+    stack = new_stack()
+    api = apigateway.RestApi(stack, "Api", endpoint_types=[apigateway.EndpointType.PRIVATE], deploy=False)
+    api.root.add_method("GET", apigateway.MockIntegration())
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.COMPLIANT and "PRIVATE" in evaluation.evidence
+
+
+def test_noncompliance_5_regional_rest_api_l2():
+    stack = new_stack()
+    api = apigateway.RestApi(stack, "Api", endpoint_types=[apigateway.EndpointType.REGIONAL], deploy=False)
+    api.root.add_method("GET", apigateway.MockIntegration())
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED and "execute-api" in evaluation.evidence
+
+
+def _private_domain(stack, **props):
+    return apigateway.CfnDomainNameV2(
+        stack, "PrivateDomain", domain_name="api.internal.example.com", certificate_arn=CERTIFICATE,
+        endpoint_configuration=apigateway.CfnDomainNameV2.EndpointConfigurationProperty(types=["PRIVATE"]), **props)
+
+
+def test_noncompliance_6_private_domain_without_a_policy():
+    stack = new_stack()
+    _private_domain(stack)
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED and evaluation.evidence == "SecurityPolicy = (absent)"
+
+
+def test_compliance_6_private_domain_with_tls_1_2():
+    stack = new_stack()
+    _private_domain(stack, security_policy="SecurityPolicy_TLS13_1_2_2021_06", endpoint_access_mode="STRICT")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.COMPLIANT
+    assert evaluation.evidence == "SecurityPolicy = SecurityPolicy_TLS13_1_2_2021_06"
+
+
+def test_unresolved_2_rest_api_policy_from_a_parameter():
+    import aws_cdk as cdk
+
+    stack = new_stack()
+    apigateway.CfnRestApi(stack, "Api", name="api",
+                          security_policy=cdk.CfnParameter(stack, "Policy", type="String").value_as_string)
+    assert only(evaluations_of(stack, RULE)).status is Status.UNRESOLVED

@@ -35,6 +35,25 @@ def test_noncompliance_4_queue_with_the_aws_managed_key():
     assert "AWS managed key" in only(evaluations_of(stack, RULE)).evidence
 
 
+def test_noncompliance_5_backup_vault_without_a_key():
+    from aws_cdk import aws_backup as backup
+
+    stack = new_stack()
+    backup.CfnBackupVault(stack, "Vault", backup_vault_name="vault")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert evaluation.evidence == "no KMS key: the AWS managed key aws/backup"
+
+
+def test_compliance_2_backup_vault_with_a_customer_managed_key():
+    from aws_cdk import aws_backup as backup
+
+    stack = new_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    backup.BackupVault(stack, "Vault", encryption_key=key, removal_policy=cdk.RemovalPolicy.RETAIN)
+    assert only(evaluations_of(stack, RULE)).status is Status.COMPLIANT
+
+
 def test_compliance_1_each_with_a_customer_managed_key():
     stack = new_stack()
     key = kms.Key(stack, "Key", enable_key_rotation=True)

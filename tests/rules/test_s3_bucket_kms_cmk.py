@@ -51,10 +51,11 @@ def test_noncompliance_5_key_from_outside_the_app_is_unresolved():
 def test_compliance_1_customer_managed_key_of_the_stack():
     stack = new_stack()
     key = kms.Key(stack, "Key", enable_key_rotation=True)
-    s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.KMS, encryption_key=key)
+    s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.KMS, bucket_key_enabled=True, encryption_key=key)
     evaluation = only(evaluations_of(stack, RULE))
     assert evaluation.status is Status.COMPLIANT
-    assert "KMSMasterKeyID = Test/Key/Resource (AWS::KMS::Key, customer managed)" in evaluation.evidence
+    assert evaluation.evidence.endswith(
+        "KMSMasterKeyID = Test/Key/Resource (AWS::KMS::Key, customer managed); BucketKeyEnabled = true")
 
 
 def test_compliance_2_dual_layer_with_customer_managed_key():
@@ -70,7 +71,7 @@ def test_compliance_3_customer_managed_key_named_by_its_alias():
     stack = new_stack()
     key = kms.Key(stack, "Key", enable_key_rotation=True)
     alias = kms.Alias(stack, "Alias", alias_name="alias/materials", target_key=key)
-    s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.KMS, encryption_key=alias)
+    s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.KMS, bucket_key_enabled=True, encryption_key=alias)
     evaluation = only(evaluations_of(stack, RULE))
     assert evaluation.status is Status.COMPLIANT
     assert "KMSMasterKeyID = Test/Key/Resource via Test/Alias/Resource" in evaluation.evidence
@@ -89,7 +90,7 @@ def test_compliance_4_customer_managed_key_of_another_stack():
     keys = cdk.Stack(app, "Keys", env=TOKYO)
     key = kms.Key(keys, "Key", enable_key_rotation=True)
     data = cdk.Stack(app, "Data", env=TOKYO)
-    s3.Bucket(data, "Bucket", encryption=s3.BucketEncryption.KMS, encryption_key=key)
+    s3.Bucket(data, "Bucket", encryption=s3.BucketEncryption.KMS, bucket_key_enabled=True, encryption_key=key)
     evaluation = only(evaluations_of(data, RULE))
     assert evaluation.status is Status.COMPLIANT
     assert "KMSMasterKeyID = Keys/Key/Resource (AWS::KMS::Key, customer managed)" in evaluation.evidence
@@ -103,3 +104,12 @@ def test_noncompliance_7_bucket_in_a_nested_stack_is_evaluated():
     assert evaluation.status is Status.VIOLATED
     assert evaluation.resource.path == "Test/Nested/Bucket/Resource"
     assert evaluation.resource.stack.display_name == "Test/Nested"
+
+
+def test_noncompliance_8_customer_managed_key_without_a_bucket_key():
+    stack = new_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    s3.Bucket(stack, "Bucket", encryption=s3.BucketEncryption.KMS, encryption_key=key, bucket_key_enabled=False)
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert "BucketKeyEnabled = false" in evaluation.evidence
