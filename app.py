@@ -18,7 +18,16 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks  
 
 from config import DEFAULT_ENVIRONMENT, ConfigurationError, EnvironmentSettings, load_environment  # noqa: E402
 import nag_rules  # noqa: E402
-from stacks import ApplicationStack, DataStack, EdgeStack, FoundationStack, NetworkStack  # noqa: E402
+from stacks import (  # noqa: E402
+    ApplicationStack,
+    BackupCopyStack,
+    DataStack,
+    EdgeStack,
+    FoundationStack,
+    NetworkStack,
+    OperationsStack,
+    SecurityStack,
+)
 from stacks.approvals import approve_network_links  # noqa: E402
 
 
@@ -30,14 +39,23 @@ def build(app: cdk.App, settings: EnvironmentSettings) -> None:
 
 def build_stacks(scope: Construct, settings: EnvironmentSettings) -> None:
     foundation = FoundationStack(scope, "Foundation", settings=settings)
+    security = SecurityStack(scope, "Security", settings=settings, keys=foundation.keys,
+                             access_logs=foundation.access_logs, notifications=foundation.notifications)
     network = NetworkStack(scope, "Network", settings=settings, log_key=foundation.keys.operations)
     application = ApplicationStack(scope, "Application", settings=settings, vpc=network.service_vpc,
                                    keys=foundation.keys, access_logs=foundation.access_logs,
                                    notifications=foundation.notifications,
                                    auto_scaling_role=foundation.auto_scaling_role)
-    DataStack(scope, "Data", settings=settings, vpc=network.service_vpc,
+    data = DataStack(scope, "Data", settings=settings, vpc=network.service_vpc,
               database_security_group=application.database_security_group, keys=foundation.keys,
               access_logs=foundation.access_logs, application_role=application.servers.role)
+    data.add_dependency(security, "the backup audit framework needs the AWS Config recorder")
+    OperationsStack(scope, "Operations", settings=settings, keys=foundation.keys, access_logs=foundation.access_logs,
+                    notifications=foundation.notifications, auto_scaling_group=application.servers.group,
+                    target_group=application.target_group, load_balancer=application.entry.load_balancer,
+                    web_acl_name=application.firewall.web_acl.name, database=data.database.cluster)
+    if settings.backup_copy_region is not None:
+        data.add_dependency(BackupCopyStack(scope, "BackupCopy", settings=settings), "backups are copied to its vault")
     edge = EdgeStack(scope, "Edge", settings=settings)
     edge.add_stack_dependency(foundation, "the edge logs to the bucket in Japan")
 

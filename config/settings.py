@@ -208,6 +208,17 @@ class EnvironmentSettings(BaseModel):
         Field(**_meta(allowed="100 to 2000000 requests per 5 minutes per IP address", clause="CLD.9.5.2",
                       description="Requests from one address above which WAF blocks it.")),
     ] = 2000
+    backup_vault_lock_mode: Annotated[
+        Literal["governance", "compliance"],
+        Field(**_meta(allowed="governance or compliance", clause="12.3.1",
+                      description="governance: users with permission may remove the vault lock (non-production); "
+                                  "compliance: after a 3-day grace period nobody can, not even the root user.")),
+    ] = "governance"
+    backup_copy_region: Annotated[
+        str | None,
+        Field(**_meta(allowed="the other Japanese region (ap-northeast-3 or ap-northeast-1), or absent for no copy",
+                      clause="6.1.3", description="Where a copy of each daily backup is kept; never outside Japan.")),
+    ] = None
     operator_access: Annotated[
         Literal["identity-center", "identity-account"],
         Field(**_meta(allowed="identity-center or identity-account", clause="9.4.4",
@@ -370,6 +381,13 @@ class EnvironmentSettings(BaseModel):
             raise ValueError("out of range")
         return value
 
+    @field_validator("backup_copy_region")
+    @classmethod
+    def _copy_region(cls, value: str | None) -> str | None:
+        if value is not None and value not in JAPAN_REGIONS:
+            raise ValueError("region outside Japan")
+        return value
+
     @field_validator("operator_permission_set")
     @classmethod
     def _permission_set(cls, value: str) -> str:
@@ -434,6 +452,9 @@ class EnvironmentSettings(BaseModel):
         if self.domain_name == self.origin_domain_name:
             raise CrossFieldError("origin_domain_name", self.origin_domain_name,
                                   "must differ from domain_name, which CloudFront answers")
+        if self.backup_copy_region == self.region:
+            raise CrossFieldError("backup_copy_region", self.backup_copy_region,
+                                  "same as region: a copy must be in the other Japanese region")
         if (self.operator_access == "identity-account") != (self.operator_identity_account is not None):
             raise CrossFieldError(
                 "operator_identity_account", self.operator_identity_account,

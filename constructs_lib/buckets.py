@@ -110,7 +110,9 @@ class ClassifiedBucket(s3.Bucket):
 
 
 class LogArchiveBucket(ClassifiedBucket):
-    """Write-once archive of operations logs (12.4.1, 18.1.3): Object Lock keeps each version ``retention_days``."""
+    """Write-once archive of operations logs (12.4.1, 18.1.3, 16.1.7): Object Lock keeps each version
+    ``retention_days``, and the bucket policy denies deleting objects or versions to everyone (Object
+    Lock in governance mode could otherwise be bypassed by a principal allowed to)."""
 
     def __init__(
         self,
@@ -132,6 +134,18 @@ class LogArchiveBucket(ClassifiedBucket):
             object_lock_default_retention=s3.ObjectLockRetention.governance(cdk.Duration.days(retention_days)),
         )
         super().__init__(scope, construct_id, encryption_key=encryption_key, access_logs=access_logs, **bucket_props)
+        deny_object_deletion(self)
+
+
+def deny_object_deletion(bucket: s3.Bucket) -> None:
+    """Deny deleting any object or version of ``bucket`` to everyone, unconditionally (18.1.3)."""
+    bucket.add_to_resource_policy(iam.PolicyStatement(
+        sid="DenyDeletingLogs",
+        effect=iam.Effect.DENY,
+        principals=[iam.AnyPrincipal()],
+        actions=["s3:DeleteObject", "s3:DeleteObjectVersion"],
+        resources=[bucket.arn_for_objects("*")],
+    ))
 
 
 class EdgeLogsBucket(ClassifiedBucket):

@@ -67,6 +67,7 @@ class DataClassKey(kms.Key):
         self.data_class = data_class
         self._cloudwatch_logs_allowed = False
         self._auto_scaling_roles: set[str] = set()
+        self._services: set[str] = set()
         classify(self, data_class)
 
     def allow_log_delivery(self, source_region: str) -> None:
@@ -108,6 +109,24 @@ class DataClassKey(kms.Key):
         ))
         self.node.add_dependency(role)
         self._auto_scaling_roles.add(role.role_arn)
+
+    def allow_service(self, service: str, actions: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey*"),
+                      conditions: dict[str, Any] | None = None) -> None:
+        """Let an AWS service principal of this account (``cloudwatch.amazonaws.com`` publishing alarms
+        to an encrypted topic, ``events.amazonaws.com``, ``cloudtrail.amazonaws.com``...) use the key;
+        ``aws:SourceAccount`` always limits it to this account."""
+        if service in self._services:
+            return
+        stack = cdk.Stack.of(self)
+        limits: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": stack.account}}
+        for operator, values in (conditions or {}).items():
+            limits[operator] = {**limits.get(operator, {}), **values}
+        name = "".join(part.title() for part in service.split(".")[0].split("-"))
+        self.add_to_resource_policy(iam.PolicyStatement(
+            sid=f"Allow{name}OfThisAccount", principals=[iam.ServicePrincipal(service)], actions=list(actions),
+            resources=["*"], conditions=limits,
+        ))
+        self._services.add(service)
 
     def allow_cloudwatch_logs(self) -> None:
         """Let CloudWatch Logs of this account and region encrypt log groups with the key."""

@@ -23,6 +23,10 @@ TIME_SYNC_COMMANDS = (
 """Amazon Linux 2023 reads extra sources from /etc/chrony.d/*.sources."""
 
 
+TARGET_CPU_PERCENT = 60
+"""Average CPU the group scales to hold (12.1.3), under the 80 % the capacity alarms watch."""
+
+
 class ApplicationServers(Construct):
     """An Auto Scaling group of hardened servers in the application subnets.
 
@@ -108,6 +112,7 @@ class ApplicationServers(Construct):
             group_metrics=[autoscaling.GroupMetrics.all()],
             notifications=[autoscaling.NotificationConfiguration(topic=notifications)],
         )
+        self.group.scale_on_cpu_utilization("ScaleOnCpu", target_utilization_percent=TARGET_CPU_PERCENT)
         group = self.group.node.default_child
         assert isinstance(group, autoscaling.CfnAutoScalingGroup)
         group.service_linked_role_arn = auto_scaling_role.role_arn

@@ -21,6 +21,7 @@ from constructs_lib import (
     acknowledge,
 )
 from constructs_lib.buckets import NO_REPLICATION_REASON, REPLICATION_RULES
+from constructs_lib.monitoring import ServerMetricsAgent
 from stacks.environment_stack import EnvironmentStack
 
 
@@ -58,7 +59,10 @@ class ApplicationStack(EnvironmentStack):
             port=settings.application_port, volume_key=keys.customer, notifications=notifications,
             auto_scaling_role=auto_scaling_role,
         )
-        self.entry.route_to("Servers", [self.servers.group], port=settings.application_port)
+        self.target_group = self.entry.route_to("Servers", [self.servers.group], port=settings.application_port)
+        self.metrics_agent = ServerMetricsAgent(self, "MetricsAgent", prefix=prefix)
+        self.servers.launch_template.user_data.add_commands(*self.metrics_agent.commands)
+        self.metrics_agent.grant(self.servers.role)
         self.database_security_group = ec2.SecurityGroup(
             self, "DatabaseSecurityGroup", vpc=vpc, allow_all_outbound=False,
             description="Databases: only the application servers, only on the database port",

@@ -14,6 +14,7 @@ from constructs_lib.backup import DailyBackup
 from constructs_lib.buckets import REPLICATION_RULES
 from constructs_lib.data import ApplicationDataAccess, DailyRecordsTable, RecordsDatabase
 from constructs_lib.log_group import RetainedLogGroup
+from stacks.backup_copy import copy_vault_arn
 from stacks.environment_stack import EnvironmentStack
 
 DATA_NO_REPLICATION_REASON = (
@@ -61,6 +62,8 @@ class DataStack(EnvironmentStack):
                 backup.BackupResource.from_arn(self.teaching_materials.bucket_arn),
                 backup.BackupResource.from_arn(self.learning_records.bucket_arn),
             ],
+            lock_mode=settings.backup_vault_lock_mode,
+            copy_vault_arn=copy_vault_arn(settings),
         )
         self.database.acknowledge_cluster_level_backup(self.backup.plan.node.path)
         self.database.cluster.node.add_dependency(self.monitoring_logs)

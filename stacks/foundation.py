@@ -16,6 +16,7 @@ from constructs_lib import (
     RetainedLogGroup,
     acknowledge,
 )
+from constructs_lib.audit import AuditTrail
 from constructs_lib.buckets import NO_REPLICATION_REASON, REPLICATION_RULES
 from stacks.environment_stack import EnvironmentStack
 
@@ -26,7 +27,8 @@ def edge_logs_bucket_name(settings: EnvironmentSettings) -> str:
 
 
 class FoundationStack(EnvironmentStack):
-    """Customer managed keys per data class and the log archive the other stacks write to."""
+    """Customer managed keys per data class, the log archive the other stacks write to, the account's
+    audit trail and the topic that tells the security contacts."""
 
     def __init__(self, scope: Construct, construct_id: str, *, settings: EnvironmentSettings, **kwargs: Any) -> None:
         super().__init__(
@@ -62,3 +64,7 @@ class FoundationStack(EnvironmentStack):
             encryption_key=self.keys.operations,
             retention_days=settings.log_retention_days,
         )
+        self.trail = AuditTrail(self, "Trail", name=f"{settings.name_prefix}-audit", archive=self.log_archive,
+                                key=self.keys.operations, log_group=self.audit_logs)
+        for service in ("cloudwatch.amazonaws.com", "events.amazonaws.com"):
+            self.keys.operations.allow_service(service)

@@ -224,6 +224,56 @@ CASES: list[Mutation] = [
     ("CloudFront reaching the origin over HTTP", "CloudFrontTls", "Edge", "Edge/Entry/Distribution/Resource",
      lambda t: _props(t, "AWS::CloudFront::Distribution", "EntryDistribution")["DistributionConfig"]["Origins"][0][
          "CustomOriginConfig"].update(OriginProtocolPolicy="http-only")),
+    # issue 5: backups, records, monitoring, notification
+    ("backups kept three days", "BackupPlanDailyRetention", "Data", "Data/Backup/Plan/Resource",
+     lambda t: _props(t, "AWS::Backup::BackupPlan", "BackupPlan")["BackupPlan"]["BackupPlanRule"][0].update(
+         Lifecycle={"DeleteAfterDays": 3})),
+    ("backups weekly", "BackupPlanDailyRetention", "Data", "Data/Backup/Plan/Resource",
+     lambda t: _props(t, "AWS::Backup::BackupPlan", "BackupPlan")["BackupPlan"]["BackupPlanRule"][0].update(
+         ScheduleExpression="cron(0 18 ? * SUN *)")),
+    ("backup copies to Singapore", "BackupCopyInJapan", "Data", "Data/Backup/Plan/Resource",
+     lambda t: _props(t, "AWS::Backup::BackupPlan", "BackupPlan")["BackupPlan"]["BackupPlanRule"][0].update(
+         CopyActions=[{"DestinationBackupVaultArn": "arn:aws:backup:ap-southeast-1:123456789012:backup-vault:x"}])),
+    ("vault lock removed", "BackupVaultLocked", "Data", "Data/Backup/Vault/Resource",
+     lambda t: _props(t, "AWS::Backup::BackupVault", "BackupVault").pop("LockConfiguration")),
+    ("learning records left out of the backups", "CustomerDataBackedUp", "Data", "Data/LearningRecords/Resource",
+     lambda t: _props(t, "AWS::Backup::BackupSelection", "BackupPlanCustomerData")["BackupSelection"].update(
+         Resources=[r for r in _props(t, "AWS::Backup::BackupSelection", "BackupPlanCustomerData")["BackupSelection"][
+             "Resources"] if "LearningRecords" not in json.dumps(r)], ListOfTags=[])),
+    ("database backups kept a day", "RdsBackupRetention", "Data", "Data/Records/Cluster/Resource",
+     lambda t: _props(t, "AWS::RDS::DBCluster", "RecordsCluster").pop("BackupRetentionPeriod")),
+    ("daily records without point-in-time recovery", "DynamoDbPointInTimeRecovery", "Data",
+     "Data/DailyRecords/Resource",
+     lambda t: _props(t, "AWS::DynamoDB::GlobalTable", "DailyRecords")["Replicas"][0].pop(
+         "PointInTimeRecoverySpecification")),
+    ("trail without log file validation", "CloudTrailProtected", "Foundation", "Foundation/Trail/Resource",
+     lambda t: _props(t, "AWS::CloudTrail::Trail", "Trail").update(EnableLogFileValidation=False)),
+    ("trail in one region only", "CloudTrailProtected", "Foundation", "Foundation/Trail/Resource",
+     lambda t: _props(t, "AWS::CloudTrail::Trail", "Trail").update(IsMultiRegionTrail=False)),
+    ("log archive without Object Lock", "LogArchiveLocked", "Foundation", "Foundation/LogArchive/Resource",
+     lambda t: [_props(t, "AWS::S3::Bucket", "LogArchive").pop(k) for k in ("ObjectLockEnabled",
+                                                                         "ObjectLockConfiguration")]),
+    ("log archive deletions allowed", "LogArchiveLocked", "Foundation", "Foundation/LogArchive/Resource",
+     lambda t: _props(t, "AWS::S3::BucketPolicy", "LogArchivePolicy")["PolicyDocument"].update(Statement=[
+         s for s in _props(t, "AWS::S3::BucketPolicy", "LogArchivePolicy")["PolicyDocument"]["Statement"]
+         if s.get("Sid") != "DenyDeletingLogs"])),
+    ("an alarm that tells nobody", "AlarmHasAction", "Operations", "Operations/Monitoring/ServerCpu",
+     lambda t: _props(t, "AWS::CloudWatch::Alarm", "MonitoringServerCpu").pop("AlarmActions")),
+    ("memory not watched", "CapacityMonitored", "Operations", "Application/Servers/Group/ASG",
+     lambda t: _remove(t, "AWS::CloudWatch::Alarm", "MonitoringServerMemory")),
+    ("servers that do not scale", "CapacityMonitored", "Application", "Application/Servers/Group/ASG",
+     lambda t: _remove(t, "AWS::AutoScaling::ScalingPolicy", "ServersGroupScalingPolicy")),
+    ("GuardDuty without malware scans", "GuardDutyProtections", "Security", "Security/Threats/Detector",
+     lambda t: _props(t, "AWS::GuardDuty::Detector", "ThreatsDetector").update(Features=[
+         f for f in _props(t, "AWS::GuardDuty::Detector", "ThreatsDetector")["Features"]
+         if f["Name"] != "EBS_MALWARE_PROTECTION"])),
+    ("GuardDuty findings routed nowhere", "GuardDutyFindingsRouted", "Security", "Security/Threats/Detector",
+     lambda t: _remove(t, "AWS::Events::Rule", "IncidentsGuardDutyFindings")),
+    ("only high GuardDuty findings mailed", "GuardDutyFindingsRouted", "Security", "Security/Threats/Detector",
+     lambda t: _props(t, "AWS::Events::Rule", "IncidentsGuardDutyFindings")["EventPattern"]["detail"].update(
+         severity=[{"numeric": [">=", 7]}])),
+    ("CIS standard not enabled", "SecurityHubStandards", "Security", "Security/Posture/Hub",
+     lambda t: _remove(t, "AWS::SecurityHub::Standard", "PostureCisAwsFoundationsBenchmark")),
     ("CloudFront accepting TLS 1.0", "CloudFrontTls", "Edge", "Edge/Entry/Distribution/Resource",
      lambda t: _props(t, "AWS::CloudFront::Distribution", "EntryDistribution")["DistributionConfig"][
          "ViewerCertificate"].update(MinimumProtocolVersion="TLSv1")),
@@ -271,7 +321,7 @@ def test_removing_a_protection_is_caught(default_assembly, baseline, tmp_path, n
 
 
 def test_every_rule_guards_something_in_the_default_app(baseline):
-    unused = {"NoIamUsers", "NetworkLinkApproved", "ApiGatewayTls", "DataStoreEncrypted"}
+    unused = {"NoIamUsers", "NetworkLinkApproved", "ApiGatewayTls", "DataStoreEncrypted", "BackupCopyInJapan"}
     for rule in set(RULES) - unused:
         assert baseline[rule], f"{rule} evaluates nothing in the default app"
     assert not baseline["NoIamUsers"] and not baseline["NetworkLinkApproved"]

@@ -186,3 +186,48 @@ def test_data_stack_keeps_customer_data_in_the_isolated_subnets_under_the_custom
     data.has_resource_properties("AWS::Backup::BackupPlan", {"BackupPlan": A.Match.object_like({
         "BackupPlanRule": [A.Match.object_like({"Lifecycle": {"DeleteAfterDays": 7}})]})})
     data.resource_count_is("AWS::DynamoDB::GlobalTable", 1)
+
+
+def test_backup_copies_go_to_a_locked_vault_in_osaka_and_the_gate_still_passes():
+    from pathlib import Path
+
+    import app as project
+    from compliance.results import build_report
+
+    settings = load_environment().model_copy(update={"backup_copy_region": "ap-northeast-3",
+                                                     "backup_vault_lock_mode": "compliance"})
+    app = new_app()
+    project.build(app, settings)
+    copy = app.node.find_child("BackupCopy")
+    assert copy.region == "ap-northeast-3" and copy.stack_name == "tomolinks-example-backup-copy"
+    A.Template.from_stack(copy).has_resource_properties("AWS::Backup::BackupVault", {
+        "BackupVaultName": "tomolinks-example-daily-copy", "LockConfiguration": {"MinRetentionDays": 7,
+                                                                                 "ChangeableForDays": 3}})
+    A.Template.from_stack(app.node.find_child("Data")).has_resource_properties("AWS::Backup::BackupPlan", {
+        "BackupPlan": {"BackupPlanRule": [A.Match.object_like({"CopyActions": [A.Match.object_like({
+            "DestinationBackupVaultArn": "arn:aws:backup:ap-northeast-3:123456789012:backup-vault:"
+                                         "tomolinks-example-daily-copy"})]})]}})
+    app.synth()
+    report = build_report(Path(app.outdir))
+    assert report["gate"] == {"passed": True, "blocking": []}
+
+
+def test_security_and_operations_stacks_watch_the_account_and_the_service():
+    import app as project
+
+    app = new_app()
+    project.build(app, load_environment())
+    security = A.Template.from_stack(app.node.find_child("Security"))
+    security.resource_count_is("AWS::GuardDuty::Detector", 1)
+    security.resource_count_is("AWS::SecurityHub::Standard", 2)
+    security.resource_count_is("AWS::Config::ConfigurationRecorder", 1)
+    security.resource_count_is("AWS::Events::Rule", 3)
+    operations = A.Template.from_stack(app.node.find_child("Operations"))
+    for alarm in operations.find_resources("AWS::CloudWatch::Alarm").values():
+        assert alarm["Properties"]["AlarmActions"], alarm["Properties"]["AlarmName"]
+    operations.has_resource_properties("AWS::Synthetics::Canary", {"Schedule": {"Expression": "rate(5 minutes)"}})
+    operations.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+    operations.has_resource_properties("AWS::SSM::MaintenanceWindowTask", {"TaskArn": "AWS-RunPatchBaseline"})
+    foundation = A.Template.from_stack(app.node.find_child("Foundation"))
+    foundation.has_resource_properties("AWS::CloudTrail::Trail", {"IsMultiRegionTrail": True,
+                                                                  "EnableLogFileValidation": True})

@@ -72,3 +72,39 @@ def test_backup_role_may_use_the_key_and_is_assumable_only_by_aws_backup():
 def test_retention_under_a_week_is_refused():
     with pytest.raises(ValueError, match=r"retention_days=3; allowed: 7 or more \(clause 12.3.1\)"):
         _backup(new_stack(), retention_days=3)
+
+
+def test_compliance_mode_lock_becomes_immutable_after_three_days():
+    stack = new_stack()
+    _backup(stack, lock_mode="compliance")
+    A.Template.from_stack(stack).has_resource_properties("AWS::Backup::BackupVault", {
+        "LockConfiguration": {"MinRetentionDays": 7, "ChangeableForDays": 3}})
+
+
+def test_unknown_lock_mode_is_refused():
+    with pytest.raises(ValueError, match=r"lock_mode='strict'; allowed: governance, compliance \(clause 12.3.1\)"):
+        _backup(new_stack(), lock_mode="strict")
+
+
+def test_copy_to_another_vault_is_kept_as_long():
+    stack = new_stack()
+    arn = "arn:aws:backup:ap-northeast-3:123456789012:backup-vault:p-daily-copy"
+    _backup(stack, copy_vault_arn=arn)
+    A.Template.from_stack(stack).has_resource_properties("AWS::Backup::BackupPlan", {"BackupPlan": {
+        "BackupPlanRule": [A.Match.object_like({"CopyActions": [
+            {"DestinationBackupVaultArn": arn, "Lifecycle": {"DeleteAfterDays": 7}}]})]}})
+
+
+def test_audit_manager_framework_checks_frequency_retention_encryption_and_protection():
+    stack = new_stack()
+    _backup(stack)
+    (framework,) = A.Template.from_stack(stack).find_resources("AWS::Backup::Framework").values()
+    controls = {c["ControlName"]: c for c in framework["Properties"]["FrameworkControls"]}
+    assert set(controls) == {"BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK", "BACKUP_RECOVERY_POINT_ENCRYPTED",
+                             "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
+                             "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK"}
+    frequency = {p["ParameterName"]: p["ParameterValue"]
+                 for p in controls["BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK"]["ControlInputParameters"]}
+    assert frequency == {"requiredFrequencyUnit": "days", "requiredFrequencyValue": "1", "requiredRetentionDays": "7"}
+    assert controls["BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN"]["ControlScope"] == {
+        "Tags": [{"Key": "DataClassification", "Value": "customer"}]}
