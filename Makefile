@@ -16,7 +16,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: help setup report test bench docs synth diff constraints clean
 
 help:
-	@echo "make report   synthesize ENV (default: default), run the nag packs, write cdk.out/clause-report.*"
+	@echo "make report   synthesize ENV (default: default), run the nag packs, write cdk.out/clause-report.*,"
+	@echo "              cdk.out/iso27017.sarif and cdk.out/iso27017-junit.xml"
 	@echo "              APP='...' reports on another CDK app command instead of cdk.json's"
 	@echo "make test     run the test suite"
 	@echo "make synth    npx cdk synth -c env=ENV (also: make diff)"

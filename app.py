@@ -28,7 +28,7 @@ from stacks import (  # noqa: E402
     OperationsStack,
     SecurityStack,
 )
-from stacks.approvals import approve_network_links  # noqa: E402
+from stacks.approvals import acknowledge_external_account_security, approve_network_links  # noqa: E402
 
 
 def build(app: cdk.App, settings: EnvironmentSettings) -> None:
@@ -40,7 +40,7 @@ def build(app: cdk.App, settings: EnvironmentSettings) -> None:
 def build_stacks(scope: Construct, settings: EnvironmentSettings) -> None:
     foundation = FoundationStack(scope, "Foundation", settings=settings)
     security = SecurityStack(scope, "Security", settings=settings, keys=foundation.keys,
-                             access_logs=foundation.access_logs, notifications=foundation.notifications)
+                             access_logs=foundation.access_logs) if settings.account_security == "owned" else None
     network = NetworkStack(scope, "Network", settings=settings, log_key=foundation.keys.operations)
     application = ApplicationStack(scope, "Application", settings=settings, vpc=network.service_vpc,
                                    keys=foundation.keys, access_logs=foundation.access_logs,
@@ -49,7 +49,10 @@ def build_stacks(scope: Construct, settings: EnvironmentSettings) -> None:
     data = DataStack(scope, "Data", settings=settings, vpc=network.service_vpc,
               database_security_group=application.database_security_group, keys=foundation.keys,
               access_logs=foundation.access_logs, application_role=application.servers.role)
-    data.add_dependency(security, "the backup audit framework needs the AWS Config recorder")
+    if security is not None:
+        data.add_dependency(security, "the backup audit framework needs the AWS Config recorder")
+    else:
+        acknowledge_external_account_security(data, application.servers.group)
     OperationsStack(scope, "Operations", settings=settings, keys=foundation.keys, access_logs=foundation.access_logs,
                     notifications=foundation.notifications, auto_scaling_group=application.servers.group,
                     target_group=application.target_group, load_balancer=application.entry.load_balancer,

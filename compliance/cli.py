@@ -13,14 +13,19 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
-from compliance.render import RENDERERS, render_summary
+from compliance.render import RENDERERS, render_junit, render_sarif, render_summary
 from compliance.results import REPORT_STEM, ReportError, build_report
-from compliance.synth import SynthError, synthesize
+from compliance.sources import source_locations
+from compliance.synth import PROJECT_ROOT, SynthError, synthesize
 from config import DEFAULT_ENVIRONMENT, ConfigurationError, load_environment
 from nag_rules.assembly import AssemblyError
 from nag_rules.engine import EVALUATIONS_FILE
+
+
+SARIF_FILE = "iso27017.sarif"
+JUNIT_FILE = "iso27017-junit.xml"
 
 
 class UsageError(Exception):
@@ -52,8 +57,9 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "report", help="synthesize the app, run the nag packs and write the clause report",
-        description="Synthesize with the pinned CDK CLI, then write clause-report.{json,md,html,csv} "
-                    "into the cloud assembly directory. Exits 1 when any finding is unacknowledged.",
+        description="Synthesize with the pinned CDK CLI, then write clause-report.{json,md,html,csv}, "
+                    f"{SARIF_FILE} and {JUNIT_FILE} into the cloud assembly directory. "
+                    "Exits 1 when any finding is unacknowledged.",
     )
     report.add_argument("--env", default=DEFAULT_ENVIRONMENT,
                         help="environment of the configuration to synthesize (default: %(default)s)")
@@ -107,29 +113,42 @@ def _report(args: argparse.Namespace) -> int:
     return _finish(out)
 
 
-def write_outputs(report: dict[str, Any], directory: Path) -> list[Path]:
-    """Write the JSON, render every other format from the JSON as written, then put all four in
-    place together: a failure leaves the previous set untouched."""
+def write_outputs(
+    report: dict[str, Any], directory: Path, *, sources: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Path]:
+    """Write the JSON, render every other format from the JSON as written, then put them all in
+    place together: a failure leaves the previous set untouched. ``sources`` places SARIF results
+    on the Python line that created each construct; by default they are looked up in this project."""
     text = json.dumps(report, indent=1, ensure_ascii=False) + "\n"
     document = json.loads(text)
-    contents = {".json": (text, "utf-8")}
+    contents = {f"{REPORT_STEM}.json": (text, "utf-8")}
     for suffix, render in RENDERERS.items():
-        contents[suffix] = (render(document), "utf-8-sig" if suffix == ".csv" else "utf-8")
+        contents[f"{REPORT_STEM}{suffix}"] = (render(document), "utf-8-sig" if suffix == ".csv" else "utf-8")
+    if sources is None:
+        sources = source_locations(PROJECT_ROOT, _construct_paths(document))
+    contents[SARIF_FILE] = (render_sarif(document, sources), "utf-8")
+    contents[JUNIT_FILE] = (render_junit(document), "utf-8")
     staged = []
-    for suffix, (content, encoding) in contents.items():
-        temporary = directory / f".{REPORT_STEM}{suffix}.tmp"
+    for name, (content, encoding) in contents.items():
+        temporary = directory / f".{name}.tmp"
         temporary.write_text(content, encoding=encoding)
-        staged.append((temporary, directory / f"{REPORT_STEM}{suffix}"))
+        staged.append((temporary, directory / name))
     for temporary, target in staged:
         os.replace(temporary, target)
     return [target for _, target in staged]
+
+
+def _construct_paths(document: dict[str, Any]) -> Iterable[str]:
+    yield from (resource["path"] for resource in document["resources"])
+    for entries in (document["findings"], document["acknowledgements"], document["gate"]["blocking"]):
+        yield from (entry["path"] for entry in entries if entry["path"])
 
 
 def _finish(directory: Path) -> int:
     document = json.loads((directory / f"{REPORT_STEM}.json").read_text(encoding="utf-8"))
     sys.stdout.write(render_summary(document))
     names = ",".join(["json"] + [suffix.lstrip(".") for suffix in RENDERERS])
-    print(f"\n  report: {directory / REPORT_STEM}.{{{names}}}")
+    print(f"\n  report: {directory / REPORT_STEM}.{{{names}}}, {directory / SARIF_FILE}, {directory / JUNIT_FILE}")
     return 0 if document["gate"]["passed"] else 1
 
 

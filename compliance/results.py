@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
@@ -32,6 +32,7 @@ CLAUSE_STATUSES = (
 )
 BLOCKING = ("violated", "unresolved")
 ACKNOWLEDGEMENT_RULE = "acknowledgement-reason"
+ACKNOWLEDGEMENT_EXPIRY_RULE = "acknowledgement-expired"
 
 
 class ReportError(Exception):
@@ -90,8 +91,10 @@ def build_report(
 
     resources = _resources(inputs.assembly, evaluations, catalogue.ids)
     findings, plugin_problems = _plugin_findings(inputs.validation_report, evaluations)
-    acknowledgements = _acknowledgements(inputs.assembly, evaluations)
+    today = (generated_at or datetime.now(timezone.utc)).date()
+    acknowledgements = _acknowledgements(inputs.assembly, evaluations, today)
     weak = [a for a in acknowledgements if not a["reason_ok"]]
+    expired = [a for a in acknowledgements if a["expired"]]
     clauses = [_clause(clause, catalogue, rules, evaluations) for clause in catalogue.clauses]
 
     blocking = [
@@ -106,6 +109,14 @@ def build_report(
          "message": f"acknowledgement of {a['rule']} has no real reason ({a['reason']!r}): "
                     "give at least one full sentence saying why the exception is justified"}
         for a in weak
+    ]
+    blocking += [
+        {"pack": a["pack"], "rule": ACKNOWLEDGEMENT_EXPIRY_RULE, "clauses": [], "path": a["path"], "status": "violated",
+         "message": f"acknowledgement of {a['rule']} expired on {a['expires']} (owner: {a['owner'] or 'none named'}): "
+                    "fix the finding, or review the exception and give it a new expiry date"
+         if _is_date(a["expires"]) else
+         f"acknowledgement of {a['rule']} has expires = {a['expires']!r}; allowed: an ISO date such as 2027-03-31"}
+        for a in expired
     ]
     evaluated = sum(1 for r in resources if r["evaluated"])
     return {
@@ -305,7 +316,15 @@ def _problem(pack: str, rule: str, message: str, *, path: str = "", status: str 
     return {"pack": pack, "rule": rule, "clauses": [], "path": path, "status": status, "message": message}
 
 
-def _acknowledgements(assembly: CloudAssembly, evaluations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _is_date(value: Any) -> bool:
+    try:
+        date.fromisoformat(str(value))
+        return True
+    except ValueError:
+        return False
+
+
+def _acknowledgements(assembly: CloudAssembly, evaluations: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
     used = {
         (e["acknowledgement"]["id"], e["acknowledgement"]["path"])
         for e in evaluations if e.get("acknowledgement")
@@ -318,8 +337,11 @@ def _acknowledgements(assembly: CloudAssembly, evaluations: list[dict[str, Any]]
             "pack": PACK_NAME if is_iso else ack.pack,
             "path": ack.path,
             "stack": ack.stack,
-            "reason": ack.reason,
+            "reason": ack.justification,
             "reason_ok": ack.has_real_reason,
+            "owner": ack.owner,
+            "expires": ack.expires.isoformat() if isinstance(ack.expires, date) else ack.expires,
+            "expired": (ack.expires < today) if isinstance(ack.expires, date) else ack.expires is not None,
             "matched": ((ack.rule_id, ack.path) in used) if is_iso else None,
         })
     return sorted(entries, key=lambda a: (a["pack"], a["rule"], a["path"]))

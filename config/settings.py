@@ -219,6 +219,13 @@ class EnvironmentSettings(BaseModel):
         Field(**_meta(allowed="the other Japanese region (ap-northeast-3 or ap-northeast-1), or absent for no copy",
                       clause="6.1.3", description="Where a copy of each daily backup is kept; never outside Japan.")),
     ] = None
+    account_security: Annotated[
+        Literal["owned", "external"],
+        Field(**_meta(allowed="owned or external", clause="CLD.12.4.5",
+                      description="owned: this environment runs the account's GuardDuty, Security Hub, AWS Config and "
+                                  "Inspector (once per account and region); external: another environment or the "
+                                  "organisation runs them, and the report says so.")),
+    ] = "owned"
     operator_access: Annotated[
         Literal["identity-center", "identity-account"],
         Field(**_meta(allowed="identity-center or identity-account", clause="9.4.4",

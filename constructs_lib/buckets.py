@@ -12,6 +12,7 @@ from constructs import Construct
 from constructs_lib.acknowledgements import acknowledge
 from constructs_lib.data_classification import DataClass, classify
 from constructs_lib.keys import DataClassKey
+from constructs_lib.stateful import KEEP
 from nag_rules.standards import MINIMUM_TLS
 
 NO_REPLICATION_REASON = (
@@ -30,24 +31,35 @@ def _protected(props: dict[str, Any]) -> dict[str, Any]:
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         versioned=True,
-        removal_policy=cdk.RemovalPolicy.RETAIN,
+        removal_policy=KEEP,
         auto_delete_objects=False,
     )
     return props
 
 
+def _log_lifecycle(construct_id: str, retention_days: int) -> list[s3.LifecycleRule]:
+    """Logs kept ``retention_days`` (12.4.1), current and overwritten versions alike, then removed by S3."""
+    if retention_days < 365:
+        raise ValueError(f"{construct_id}: retention_days={retention_days!r}; allowed: 365 or more "
+                         "(clause 12.4.1: logs kept 12 months)")
+    return [s3.LifecycleRule(id="KeepLogs", expiration=cdk.Duration.days(retention_days),
+                             noncurrent_version_expiration=cdk.Duration.days(retention_days))]
+
+
 class AccessLogsBucket(s3.Bucket):
-    """Destination of S3 server access logs.
+    """Destination of S3 server access logs, kept ``retention_days`` and never deletable by anyone.
 
     S3 delivers server access logs only to buckets whose default encryption is SSE-S3 and
     that have no Object Lock, so this bucket is the one documented exception to "a customer
     managed key everywhere"; the exception is acknowledged here, on this bucket only.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, **bucket_props: Any) -> None:
-        bucket_props.update(encryption=s3.BucketEncryption.S3_MANAGED)
+    def __init__(self, scope: Construct, construct_id: str, *, retention_days: int = 365, **bucket_props: Any) -> None:
+        bucket_props.update(encryption=s3.BucketEncryption.S3_MANAGED,
+                            lifecycle_rules=_log_lifecycle(construct_id, retention_days))
         super().__init__(scope, construct_id, **_protected(bucket_props))
         classify(self, DataClass.OPERATIONS)
+        deny_object_deletion(self)
         reason_kms = (
             "S3 server access log delivery supports only SSE-S3 default encryption on the "
             "destination bucket, so this bucket cannot use a customer managed KMS key."
@@ -63,18 +75,21 @@ class AccessLogsBucket(s3.Bucket):
 
 
 class LoadBalancerLogsBucket(s3.Bucket):
-    """Destination of load balancer access logs.
+    """Destination of load balancer access logs, kept ``retention_days`` and never deletable by anyone.
 
     Elastic Load Balancing delivers access logs only to buckets encrypted with SSE-S3, so this
     bucket is a documented exception to "a customer managed key everywhere", acknowledged here.
     Its own accesses are logged to ``access_logs``.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, *, access_logs: s3.IBucket, **bucket_props: Any) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, access_logs: s3.IBucket, retention_days: int = 365,
+                 **bucket_props: Any) -> None:
         bucket_props.setdefault("server_access_logs_prefix", f"{construct_id}/")
-        bucket_props.update(encryption=s3.BucketEncryption.S3_MANAGED, server_access_logs_bucket=access_logs)
+        bucket_props.update(encryption=s3.BucketEncryption.S3_MANAGED, server_access_logs_bucket=access_logs,
+                            lifecycle_rules=_log_lifecycle(construct_id, retention_days))
         super().__init__(scope, construct_id, **_protected(bucket_props))
         classify(self, DataClass.OPERATIONS)
+        deny_object_deletion(self)
         acknowledge(self, "Elastic Load Balancing delivers access logs only to buckets whose default "
                           "encryption is SSE-S3, so this bucket cannot use a customer managed KMS key.",
                     "ISO27017-S3BucketKmsCmk", "NIST.800.53.R5-S3DefaultEncryptionKMS",
@@ -184,3 +199,4 @@ class EdgeLogsBucket(ClassifiedBucket):
             resources=[self.bucket_arn], conditions=conditions,
         ))
         encryption_key.allow_log_delivery(source_region)
+        deny_object_deletion(self)

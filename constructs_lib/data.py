@@ -18,6 +18,7 @@ from constructs_lib.acknowledgements import acknowledge
 from constructs_lib.data_classification import classify
 from constructs_lib.keys import DataClassKey
 from constructs_lib.log_group import RetainedLogGroup
+from constructs_lib.stateful import KEEP
 
 POSTGRES = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_16_6)
 TLS_PARAMETERS = {"rds.force_ssl": "1", "ssl_min_protocol_version": "TLSv1.2"}
@@ -75,7 +76,7 @@ class RecordsDatabase(Construct):
             monitoring_interval=cdk.Duration.seconds(60),
             monitoring_role=self._monitoring_role(),
             copy_tags_to_snapshot=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+            removal_policy=KEEP,
         )
         self.cluster.node.add_dependency(self.logs)
         classify(self, key.data_class)
@@ -114,7 +115,7 @@ class DailyRecordsTable(dynamodb.TableV2):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True),
             deletion_protection=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+            removal_policy=KEEP,
         )
         classify(self, key.data_class)
 

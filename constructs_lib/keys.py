@@ -11,6 +11,7 @@ from constructs import Construct
 
 from constructs_lib.data_classification import DataClass, classify
 from constructs_lib.iam import AutoScalingServiceRole
+from constructs_lib.stateful import KEEP
 
 
 ADMIN_ACTIONS = (
@@ -23,6 +24,9 @@ which would let a manager hand themselves the use of it)."""
 
 DATA_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant",
                 "kms:DescribeKey")
+
+VOLUME_SCANNERS = ("malware-protection.guardduty.amazonaws.com", "agentless.inspector2.amazonaws.com")
+"""Services whose service-linked roles scan EBS snapshots (CLD.12.4.5, 12.6.1)."""
 
 SERVICES_BY_CLASS = {
     DataClass.CUSTOMER: ("rds", "dynamodb", "s3", "secretsmanager", "backup", "ec2"),
@@ -58,7 +62,7 @@ class DataClassKey(kms.Key):
         key_props.update(
             enable_key_rotation=True,
             rotation_period=cdk.Duration.days(365),
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+            removal_policy=KEEP,
             pending_window=cdk.Duration.days(30),
             alias=f"alias/{alias_prefix}/{data_class.value}",
             policy=_key_policy(cdk.Stack.of(scope), data_class, alias_prefix),
@@ -68,6 +72,7 @@ class DataClassKey(kms.Key):
         self._cloudwatch_logs_allowed = False
         self._auto_scaling_roles: set[str] = set()
         self._services: set[str] = set()
+        self._volume_scanners = False
         classify(self, data_class)
 
     def allow_log_delivery(self, source_region: str) -> None:
@@ -111,14 +116,16 @@ class DataClassKey(kms.Key):
         self._auto_scaling_roles.add(role.role_arn)
 
     def allow_service(self, service: str, actions: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey*"),
-                      conditions: dict[str, Any] | None = None) -> None:
+                      conditions: dict[str, Any] | None = None, *, source_account: bool = True) -> None:
         """Let an AWS service principal of this account (``cloudwatch.amazonaws.com`` publishing alarms
-        to an encrypted topic, ``events.amazonaws.com``, ``cloudtrail.amazonaws.com``...) use the key;
-        ``aws:SourceAccount`` always limits it to this account."""
+        to an encrypted topic, ``cloudtrail.amazonaws.com``...) use the key, limited to this account by
+        ``aws:SourceAccount`` unless the service does not send it (then ``conditions`` must limit it)."""
         if service in self._services:
             return
+        if not source_account and not conditions:
+            raise ValueError(f"allow_service({service!r}): without aws:SourceAccount, give conditions that limit it")
         stack = cdk.Stack.of(self)
-        limits: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": stack.account}}
+        limits: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": stack.account}} if source_account else {}
         for operator, values in (conditions or {}).items():
             limits[operator] = {**limits.get(operator, {}), **values}
         name = "".join(part.title() for part in service.split(".")[0].split("-"))
@@ -127,6 +134,23 @@ class DataClassKey(kms.Key):
             resources=["*"], conditions=limits,
         ))
         self._services.add(service)
+
+    def allow_volume_scanners(self) -> None:
+        """Let GuardDuty malware protection and Inspector's agentless scans read volumes encrypted with this
+        key: their service-linked roles copy snapshots through grants. Named by ``aws:PrincipalArn`` rather
+        than as principals, because KMS refuses a policy naming a role that does not exist yet."""
+        if self._volume_scanners:
+            return
+        stack = cdk.Stack.of(self)
+        roles = [f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/{service}/*"
+                 for service in VOLUME_SCANNERS]
+        self.add_to_resource_policy(iam.PolicyStatement(
+            sid="UseByVolumeScanners", principals=[iam.AccountRootPrincipal()],
+            actions=["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKeyWithoutPlaintext",
+                     "kms:ReEncrypt*"],
+            resources=["*"], conditions={"ArnLike": {"aws:PrincipalArn": roles}},
+        ))
+        self._volume_scanners = True
 
     def allow_cloudwatch_logs(self) -> None:
         """Let CloudWatch Logs of this account and region encrypt log groups with the key."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from constructs_lib.data_classification import classify
 from constructs_lib.keys import DataClassKey
+from constructs_lib.stateful import KEEP
 
 RETENTION_BY_DAYS = {
     365: logs.RetentionDays.ONE_YEAR,
@@ -46,7 +46,7 @@ class RetainedLogGroup(logs.LogGroup):
         log_group_props.update(
             encryption_key=encryption_key,
             retention=RETENTION_BY_DAYS[retention_days],
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+            removal_policy=KEEP,
         )
         super().__init__(scope, construct_id, **log_group_props)
         encryption_key.allow_cloudwatch_logs()

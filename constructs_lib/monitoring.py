@@ -4,6 +4,8 @@ run to report their memory and disk."""
 
 from __future__ import annotations
 
+import hashlib
+
 import json
 import re
 
@@ -21,6 +23,7 @@ from aws_cdk import aws_synthetics as synthetics
 from constructs import Construct
 
 from constructs_lib.acknowledgements import acknowledge
+from constructs_lib.notifications import NotificationTopic
 from constructs_lib.buckets import NO_REPLICATION_REASON, REPLICATION_RULES, ClassifiedBucket
 from constructs_lib.data_classification import DataClass, classify
 from constructs_lib.iam import ManagedPolicyRole
@@ -51,8 +54,7 @@ ARTIFACT_RETENTION_DAYS = 365
 """Canary runs are monitoring records: kept 12 months, as logs are (12.4.1)."""
 CANARY_PREFIX = "liveness"
 CANARY_NAME_LENGTH = 21
-"""Longer canary names are cut in the name of the Lambda function Synthetics creates (cwsyn-<name>-<uuid>, at
-most 64 characters), which the canary role's log permission names."""
+"""Synthetics names the canary's Lambda function cwsyn-<name>-<uuid>, at most 64 characters."""
 SYNTHETICS_NAMESPACE = "CloudWatchSynthetics"
 
 HEARTBEAT = """\
@@ -175,18 +177,7 @@ class ServiceMonitoring(Construct):
         self.alarms: list[cloudwatch.Alarm] = []
         self._action = cloudwatch_actions.SnsAction(topic)
         stack = cdk.Stack.of(self)
-        topic.add_to_resource_policy(iam.PolicyStatement(
-            sid=f"AllowCloudWatchAlarmsOf{re.sub(r'[^A-Za-z0-9]', '', name.title())}",
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-            actions=["sns:Publish"],
-            resources=[topic.topic_arn],
-            conditions={
-                "StringEquals": {"aws:SourceAccount": stack.account},
-                "ArnLike": {"aws:SourceArn": stack.format_arn(
-                    service="cloudwatch", resource="alarm", resource_name=f"{name}-*",
-                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)},
-            },
-        ))
+        allow_alarms_to_publish(topic, name)
         group = auto_scaling_group.auto_scaling_group_name
         by_group = {"AutoScalingGroupName": group}
 
@@ -224,7 +215,7 @@ class ServiceMonitoring(Construct):
             )],
         )
         acknowledge(self.artifacts, NO_REPLICATION_REASON, *REPLICATION_RULES)
-        canary_name = f"{name}-live"[:CANARY_NAME_LENGTH].rstrip("-_")
+        canary_name = _canary_name(name)
         self.canary_role = self._canary_role(canary_name, canary_bucket_key)
         self.canary = synthetics.Canary(
             self,
@@ -237,12 +228,20 @@ class ServiceMonitoring(Construct):
             timeout=cdk.Duration.minutes(1),
             role=self.canary_role,
             artifacts_bucket_location=synthetics.ArtifactsBucketLocation(bucket=self.artifacts, prefix=CANARY_PREFIX),
+            artifact_s3_encryption_mode=synthetics.ArtifactsEncryptionMode.KMS,
+            artifact_s3_kms_key=canary_bucket_key,
             success_retention_period=cdk.Duration.days(ARTIFACT_RETENTION_DAYS),
             failure_retention_period=cdk.Duration.days(ARTIFACT_RETENTION_DAYS),
             provisioned_resource_cleanup=True,
             resources_to_replicate_tags=[synthetics.ResourceToReplicateTags.LAMBDA_FUNCTION],
         )
         self.canary.node.add_dependency(self.canary_role)
+        acknowledge(
+            self.canary_role.permissions,
+            "The canary uploads its artifacts with SSE-KMS under the artifacts key, for which CDK grants the "
+            "encrypt actions on that one key.",
+            "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
+        )
         success = self.canary.metric_success_percent(period=cdk.Duration.minutes(5))
         self._alarm("Liveness", success, threshold=100, periods=2,
                     comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -363,6 +362,15 @@ class ServiceMonitoring(Construct):
         return role
 
 
+def _canary_name(name: str) -> str:
+    """``<name>-live``, or, when that is too long, a cut of ``name`` made unique by a hash of it."""
+    wanted = f"{name}-live"
+    if len(wanted) <= CANARY_NAME_LENGTH:
+        return wanted
+    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    return f"{name[:CANARY_NAME_LENGTH - 7].rstrip('-_')}-{digest}"
+
+
 def _min_capacity(group: autoscaling.AutoScalingGroup, construct_id: str) -> int:
     resource = group.node.default_child
     assert isinstance(resource, autoscaling.CfnAutoScalingGroup)
@@ -372,3 +380,49 @@ def _min_capacity(group: autoscaling.AutoScalingGroup, construct_id: str) -> int
     if cdk.Token.is_unresolved(resource.min_size):
         raise ValueError(f"{construct_id}: the group's minimum capacity is known only at deploy time; allowed: a number")
     return int(resource.min_size)
+
+
+def allow_alarms_to_publish(topic: sns.ITopic, name: str) -> None:
+    """Let CloudWatch alarms named ``<name>-*`` of this account publish to ``topic``, whose own policy (TLS
+    enforcement) replaces the SNS default that would otherwise allow it."""
+    stack = cdk.Stack.of(topic)
+    topic.add_to_resource_policy(iam.PolicyStatement(
+        sid=f"AllowCloudWatchAlarmsOf{re.sub(r'[^A-Za-z0-9]', '', name.title())}",
+        principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions=["sns:Publish"],
+        resources=[topic.topic_arn],
+        conditions={
+            "StringEquals": {"aws:SourceAccount": stack.account},
+            "ArnLike": {"aws:SourceArn": stack.format_arn(
+                service="cloudwatch", resource="alarm", resource_name=f"{name}-*",
+                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)},
+        },
+    ))
+
+
+class EdgeAttackAlarm(Construct):
+    """An alarm on the requests a CLOUDFRONT web ACL blocks (CLD.12.4.5). CloudWatch keeps that ACL's metrics
+    in us-east-1 and an alarm can notify only a topic of its own region, so this builds the alarm, an
+    encrypted topic with the security contacts and its key, all beside the ACL."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, web_acl_name: str, emails: list[str], name: str,
+                 alias_prefix: str, blocked_requests_threshold: int = 1000) -> None:
+        super().__init__(scope, construct_id)
+        self.key = DataClassKey(self, "Key", data_class=DataClass.OPERATIONS, alias_prefix=alias_prefix)
+        self.key.allow_service("cloudwatch.amazonaws.com")
+        self.topic = NotificationTopic(self, "Topic", key=self.key, emails=emails)
+        allow_alarms_to_publish(self.topic, name)
+        action = cloudwatch_actions.SnsAction(self.topic)
+        blocked = cloudwatch.Metric(namespace="AWS/WAFV2", metric_name="BlockedRequests",
+                                    dimensions_map={"WebACL": web_acl_name, "Rule": "ALL"},
+                                    statistic="Sum", period=cdk.Duration.minutes(5))
+        self.alarm = blocked.create_alarm(
+            self, "BlockedRequests", alarm_name=f"{name}-edge-blocked-requests",
+            alarm_description=f"The edge web ACL {web_acl_name} blocked more than {blocked_requests_threshold} "
+                              "requests in 5 minutes (12.4.5: attacks).",
+            threshold=blocked_requests_threshold, evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.alarm.add_alarm_action(action)
+        self.alarm.add_ok_action(action)

@@ -18,6 +18,7 @@ from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from constructs_lib.acknowledgements import acknowledge
+from constructs_lib.custom_resources import acknowledge_custom_resource_function
 from constructs_lib.data_classification import classify
 from constructs_lib.iam import ManagedPolicyRole
 from constructs_lib.keys import DataClassKey
@@ -237,17 +238,7 @@ class SecurityPosture(Construct):
             self, "Inspector", on_create=enable, on_update=enable, install_latest_aws_sdk=False, role=role,
             log_group=logs,
         )
-        function = stack.node.find_child("AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", ""))
-        reason = ("This is the AWS CDK's own function behind AwsCustomResource; CloudFormation invokes it only "
-                  "while deploying this stack, to call AWS APIs on their public endpoints")
-        acknowledge(function, f"{reason}, so it has nothing to reach inside a VPC.",
-                    "NIST.800.53.R5-LambdaInsideVPC", "HIPAA.Security-LambdaInsideVPC")
-        acknowledge(function, f"{reason}; a failed call fails the deployment, where a dead-letter queue would "
-                              "hide it.", "NIST.800.53.R5-LambdaDLQ", "HIPAA.Security-LambdaDLQ")
-        acknowledge(function, f"{reason}, once per deployment, so it cannot exhaust the account's concurrency; "
-                              "reserving some would take it from the application.",
-                    "NIST.800.53.R5-LambdaConcurrency", "HIPAA.Security-LambdaConcurrency")
-
+        acknowledge_custom_resource_function(stack)
 
 class PatchManagement(Construct):
     """Weekly patching of the servers of ``auto_scaling_group_name`` (12.6.1): a patch baseline for
@@ -296,3 +287,66 @@ class PatchManagement(Construct):
             ),
         )
 
+
+
+MALWARE_RULE_PREFIX = "DO-NOT-DELETE-AmazonGuardDutyMalwareProtectionS3"
+"""The EventBridge rule GuardDuty creates, and manages itself, for each protected bucket."""
+
+
+class S3MalwareProtection(Construct):
+    """GuardDuty Malware Protection for S3 on ``buckets`` (CLD.12.4.5): every new object is scanned and tagged
+    with the verdict, through a role with the permissions GuardDuty documents for a protected bucket and the
+    bucket's key only through S3."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, buckets: list[s3.IBucket], key: DataClassKey) -> None:
+        super().__init__(scope, construct_id)
+        stack = cdk.Stack.of(self)
+        service = "malware-protection-plan.guardduty.amazonaws.com"
+        self.role = ManagedPolicyRole(
+            self, "Role", assumed_by=iam.ServicePrincipal(service).with_conditions({
+                "StringEquals": {"aws:SourceAccount": stack.account}}),
+            description="GuardDuty Malware Protection for S3: scan and tag new objects of the customer buckets",
+        )
+        rules = stack.format_arn(service="events", resource="rule", resource_name=f"{MALWARE_RULE_PREFIX}*")
+        for statement in (
+            iam.PolicyStatement(sid="ManageItsEventBridgeRule", resources=[rules],
+                                actions=["events:PutRule", "events:DeleteRule", "events:PutTargets",
+                                         "events:RemoveTargets"],
+                                conditions={"StringLike": {"events:ManagedBy": service}}),
+            iam.PolicyStatement(sid="WatchItsEventBridgeRule", resources=[rules],
+                                actions=["events:DescribeRule", "events:ListTargetsByRule"]),
+            iam.PolicyStatement(sid="ReadAndTagObjects", resources=[b.arn_for_objects("*") for b in buckets],
+                                actions=["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging",
+                                         "s3:GetObjectVersionTagging", "s3:PutObjectTagging",
+                                         "s3:PutObjectVersionTagging"]),
+            iam.PolicyStatement(sid="WriteTheValidationObject", actions=["s3:PutObject"],
+                                resources=[b.arn_for_objects("malware-protection-resource-validation-object")
+                                           for b in buckets]),
+            iam.PolicyStatement(sid="SendObjectEventsToEventBridge", resources=[b.bucket_arn for b in buckets],
+                                actions=["s3:PutBucketNotification", "s3:GetBucketNotification", "s3:ListBucket"]),
+            iam.PolicyStatement(sid="ReadObjectsThroughS3", actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                                resources=[key.key_arn],
+                                conditions={"StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"}}),
+        ):
+            self.role.add_to_principal_policy(statement)
+        acknowledge(
+            self.role.permissions,
+            "GuardDuty names the EventBridge rule it creates for each protected bucket with this fixed prefix and a "
+            "generated suffix, and scans every new object of the protected buckets.",
+            f"AwsSolutions-IAM5[Resource::arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/"
+            f"{MALWARE_RULE_PREFIX}*]",
+            *(f"AwsSolutions-IAM5[Resource::<{stack.get_logical_id(b.node.default_child)}.Arn>/*]"
+              for b in buckets if isinstance(b.node.default_child, cdk.CfnElement)),
+        )
+        self.plans = []
+        for bucket in buckets:
+            plan = guardduty.CfnMalwareProtectionPlan(
+                self, bucket.node.id,
+                role=self.role.role_arn,
+                protected_resource=guardduty.CfnMalwareProtectionPlan.CFNProtectedResourceProperty(
+                    s3_bucket=guardduty.CfnMalwareProtectionPlan.S3BucketProperty(bucket_name=bucket.bucket_name)),
+                actions=guardduty.CfnMalwareProtectionPlan.CFNActionsProperty(
+                    tagging=guardduty.CfnMalwareProtectionPlan.CFNTaggingProperty(status="ENABLED")),
+            )
+            plan.node.add_dependency(self.role.permissions)
+            self.plans.append(plan)

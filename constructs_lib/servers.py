@@ -27,6 +27,12 @@ TARGET_CPU_PERCENT = 60
 """Average CPU the group scales to hold (12.1.3), under the 80 % the capacity alarms watch."""
 
 
+BOOT_PATCH_COMMANDS = (
+    "dnf -y upgrade --security --refresh || echo 'security updates failed at boot; the patch window retries'",
+)
+"""A server that replaces one (scaling, or the health check during a patch reboot) starts patched (12.6.1)."""
+
+
 class ApplicationServers(Construct):
     """An Auto Scaling group of hardened servers in the application subnets.
 
@@ -72,8 +78,9 @@ class ApplicationServers(Construct):
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]",
         )
         user_data = ec2.UserData.for_linux()
-        user_data.add_commands("set -euo pipefail", *TIME_SYNC_COMMANDS)
+        user_data.add_commands("set -euo pipefail", *TIME_SYNC_COMMANDS, *BOOT_PATCH_COMMANDS)
         volume_key.allow_auto_scaling(auto_scaling_role)
+        volume_key.allow_volume_scanners()
         notifications.key.allow_auto_scaling(auto_scaling_role)
         self.launch_template = ec2.LaunchTemplate(
             self,

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -45,14 +46,48 @@ class Acknowledgement:
 
     @property
     def pack(self) -> str:
-        namespace, separator, _ = self.rule_id.partition("::")
+        """The pack the rule belongs to: the ``<pack>::`` namespace (CDK writes a plugin name's spaces as
+        dashes there), else the part before the first dash (cdk-nag's ``AwsSolutions-IAM5[...]``)."""
+        rule = self.rule_id.split("[", 1)[0]
+        namespace, separator, _ = rule.partition("::")
         if separator:
-            return namespace
-        return self.rule_id.split("-", 1)[0] if "-" in self.rule_id else ""
+            return namespace.replace("-", " ") if namespace == "CloudFormation-Validate" else namespace
+        return rule.split("-", 1)[0] if "-" in rule else ""
 
     @property
     def has_real_reason(self) -> bool:
-        return is_real_reason(self.reason)
+        return is_real_reason(self.justification)
+
+    @property
+    def justification(self) -> str:
+        """The reason without its governance suffix."""
+        match = _GOVERNANCE.search(self.reason)
+        return self.reason[:match.start()].rstrip() if match else self.reason
+
+    @property
+    def owner(self) -> str | None:
+        match = _GOVERNANCE.search(self.reason)
+        return match["owner"] if match and match["owner"] else None
+
+    @property
+    def expires(self) -> date | str | None:
+        """The expiry date; the text as written if it is not an ISO date (the report then blocks it)."""
+        match = _GOVERNANCE.search(self.reason)
+        if not match or not match["expires"]:
+            return None
+        try:
+            return date.fromisoformat(match["expires"])
+        except ValueError:
+            return match["expires"]
+
+
+_GOVERNANCE = re.compile(r"\s*\[(?:owner: (?P<owner>[^;\]]+?))?(?:; )?(?:expires: (?P<expires>[^;\]]+?))?\]\s*$")
+
+
+def governance_suffix(owner: str | None, expires: date | None) -> str:
+    """``[owner: ...; expires: ...]`` as ``Acknowledgement`` reads it back, or "" with neither."""
+    parts = ([f"owner: {owner.strip()}"] if owner else []) + ([f"expires: {expires.isoformat()}"] if expires else [])
+    return f" [{'; '.join(parts)}]" if parts else ""
 
 
 def acknowledgements_in(path: str, entries: list[Mapping[str, Any]], stack: str) -> list[Acknowledgement]:

@@ -128,7 +128,9 @@ class Evaluation:
             "acknowledgement": None if self.acknowledgement is None else {
                 "id": self.acknowledgement.rule_id,
                 "path": self.acknowledgement.path,
-                "reason": self.acknowledgement.reason,
+                "reason": self.acknowledgement.justification,
+                "owner": self.acknowledgement.owner,
+                "expires": str(self.acknowledgement.expires) if self.acknowledgement.expires else None,
             },
         }
 

@@ -36,7 +36,8 @@ class ApplicationStack(EnvironmentStack):
                          description="tomoLinks ISO/IEC 27017 application tier: WAF, load balancer, servers",
                          **kwargs)
         prefix = settings.name_prefix
-        self.load_balancer_logs = LoadBalancerLogsBucket(self, "LoadBalancerLogs", access_logs=access_logs)
+        self.load_balancer_logs = LoadBalancerLogsBucket(self, "LoadBalancerLogs", access_logs=access_logs,
+                                                         retention_days=settings.log_retention_days)
         acknowledge(self.load_balancer_logs, NO_REPLICATION_REASON, *REPLICATION_RULES)
         self.entry = PublicLoadBalancer(
             self, "Entry", vpc=vpc, subnets=vpc.public_subnets_selection,
@@ -58,6 +59,14 @@ class ApplicationStack(EnvironmentStack):
             min_capacity=settings.app_min_capacity, max_capacity=settings.app_max_capacity,
             port=settings.application_port, volume_key=keys.customer, notifications=notifications,
             auto_scaling_role=auto_scaling_role,
+        )
+        acknowledge(
+            self.entry.load_balancer,
+            f"This load balancer is CloudFront's origin {settings.origin_domain_name}, a DNS record kept outside this "
+            f"app; the liveness canary on https://{settings.domain_name}/health goes through CloudFront to this "
+            "listener and the servers behind it, and requests sent to it directly meet the same listener and "
+            "targets, which the unhealthy-target and 5XX alarms watch.",
+            "ISO27017-LivenessMonitored",
         )
         self.target_group = self.entry.route_to("Servers", [self.servers.group], port=settings.application_port)
         self.metrics_agent = ServerMetricsAgent(self, "MetricsAgent", prefix=prefix)

@@ -1,4 +1,4 @@
-"""Exceptions approved in configuration, applied to the constructs they name."""
+"""Exceptions approved or implied by configuration, applied to the constructs they concern."""
 
 from __future__ import annotations
 
@@ -49,3 +49,17 @@ def _link_type(construct: IConstruct) -> str | None:
 
 def _short(resource_type: str) -> str:
     return resource_type.rsplit("::", 1)[-1]
+
+
+EXTERNAL_ACCOUNT_SECURITY = (
+    "This environment's account runs AWS Config, GuardDuty, Security Hub and Inspector from another environment "
+    "or the organisation (account_security = external), outside this app's templates."
+)
+
+
+def acknowledge_external_account_security(data: IConstruct, servers: IConstruct) -> None:
+    """With ``account_security = external`` the AWS Config recorder the backup audit framework relies on, and the
+    Inspector enablement the servers rely on, are not in the app: say so where each finding falls."""
+    acknowledge(data.node.find_child("Backup").node.find_child("Plan"), EXTERNAL_ACCOUNT_SECURITY,
+                "ISO27017-BackupAuditFramework")
+    acknowledge(servers, EXTERNAL_ACCOUNT_SECURITY, "ISO27017-InspectorEnabled")

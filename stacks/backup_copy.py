@@ -7,8 +7,9 @@ from aws_cdk import aws_backup as backup
 from constructs import Construct
 
 from config import EnvironmentSettings
-from constructs_lib import DataClass, DataClassKey, classify
+from constructs_lib import DataClass, DataClassKey, acknowledge, classify
 from constructs_lib.backup import COMPLIANCE_GRACE_DAYS
+from constructs_lib.stateful import KEEP
 from stacks.environment_stack import EnvironmentStack
 
 
@@ -38,6 +39,13 @@ class BackupCopyStack(EnvironmentStack):
                 changeable_for=(cdk.Duration.days(COMPLIANCE_GRACE_DAYS)
                                 if settings.backup_vault_lock_mode == "compliance" else None),
             ),
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+            removal_policy=KEEP,
         )
         classify(self.vault, DataClass.CUSTOMER)
+        acknowledge(
+            self.vault,
+            "No backup job runs into this vault: it only receives copies, and AWS Backup reports a failed copy as a "
+            f"Copy Job State Change event in the source region {settings.region}, which the incident rule there "
+            "mails to the security contacts.",
+            "ISO27017-IncidentsRouted",
+        )

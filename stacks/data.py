@@ -14,6 +14,7 @@ from constructs_lib.backup import DailyBackup
 from constructs_lib.buckets import REPLICATION_RULES
 from constructs_lib.data import ApplicationDataAccess, DailyRecordsTable, RecordsDatabase
 from constructs_lib.log_group import RetainedLogGroup
+from constructs_lib.posture import S3MalwareProtection
 from stacks.backup_copy import copy_vault_arn
 from stacks.environment_stack import EnvironmentStack
 
@@ -62,11 +63,13 @@ class DataStack(EnvironmentStack):
                 backup.BackupResource.from_arn(self.teaching_materials.bucket_arn),
                 backup.BackupResource.from_arn(self.learning_records.bucket_arn),
             ],
-            lock_mode=settings.backup_vault_lock_mode,
+            log_key=keys.operations, lock_mode=settings.backup_vault_lock_mode,
             copy_vault_arn=copy_vault_arn(settings),
         )
         self.database.acknowledge_cluster_level_backup(self.backup.plan.node.path)
         self.database.cluster.node.add_dependency(self.monitoring_logs)
+        self.malware_protection = S3MalwareProtection(
+            self, "MalwareProtection", buckets=[self.teaching_materials, self.learning_records], key=keys.customer)
         self.application_access = ApplicationDataAccess(
             self, "ApplicationAccess", role=application_role, buckets=[self.teaching_materials, self.learning_records],
             table=self.daily_records, database=self.database.cluster, database_user=APPLICATION_DATABASE_USER,

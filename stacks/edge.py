@@ -6,6 +6,7 @@ from constructs import Construct
 
 from config import EDGE_REGION, EnvironmentSettings
 from constructs_lib import EdgeDistribution, WebApplicationFirewall, acknowledge
+from constructs_lib.monitoring import EdgeAttackAlarm
 from stacks.environment_stack import EnvironmentStack
 from stacks.foundation import edge_logs_bucket_name
 
@@ -60,5 +61,16 @@ class EdgeStack(EnvironmentStack):
                 "CloudFront's vended-log delivery source, destination and delivery must live in us-east-1 "
                 "beside the distribution; they store nothing, and the access log records land in the bucket "
                 "in ap-northeast-1.",
+                DATA_LOCATION_RULE,
+            )
+        self.alerts = EdgeAttackAlarm(self, "Alerts", web_acl_name=f"{settings.name_prefix}-edge",
+                                      emails=settings.security_contact_emails, name=settings.name_prefix,
+                                      alias_prefix=f"{settings.name_prefix}-edge")
+        for resource in (self.alerts.key, self.alerts.topic):
+            acknowledge(
+                resource,
+                "CloudWatch keeps the CloudFront web ACL's metrics in us-east-1 and an alarm can notify only a topic "
+                "of its own region; this topic and its key carry only alarm notifications about blocked requests, "
+                "no customer data.",
                 DATA_LOCATION_RULE,
             )

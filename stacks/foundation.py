@@ -41,7 +41,7 @@ class FoundationStack(EnvironmentStack):
         )
         self.keys = DataClassKeys(self, "Keys", alias_prefix=settings.name_prefix)
         self.auto_scaling_role = AutoScalingServiceRole(self, "AutoScalingRole", suffix=settings.name_prefix)
-        self.access_logs = AccessLogsBucket(self, "AccessLogs")
+        self.access_logs = AccessLogsBucket(self, "AccessLogs", retention_days=settings.log_retention_days)
         self.log_archive = LogArchiveBucket(
             self,
             "LogArchive",
@@ -66,5 +66,10 @@ class FoundationStack(EnvironmentStack):
         )
         self.trail = AuditTrail(self, "Trail", name=f"{settings.name_prefix}-audit", archive=self.log_archive,
                                 key=self.keys.operations, log_group=self.audit_logs)
-        for service in ("cloudwatch.amazonaws.com", "events.amazonaws.com"):
-            self.keys.operations.allow_service(service)
+        self.keys.operations.allow_service("cloudwatch.amazonaws.com")
+        # EventBridge writes undeliverable notifications to the encrypted dead-letter queue as itself, and names
+        # the rule, not the account, in the request.
+        self.keys.operations.allow_service(
+            "events.amazonaws.com", ("kms:Decrypt", "kms:GenerateDataKey"), source_account=False,
+            conditions={"ArnLike": {"aws:SourceArn": self.format_arn(service="events", resource="rule",
+                                                                      resource_name="*")}})

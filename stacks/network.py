@@ -6,6 +6,7 @@ from constructs import Construct
 
 from config import EnvironmentSettings
 from constructs_lib import DataClassKey, ManagementVpc, ServiceVpc
+from constructs_lib.custom_resources import keep_provider_logs
 from stacks.environment_stack import EnvironmentStack
 
 
@@ -26,3 +27,5 @@ class NetworkStack(EnvironmentStack):
             self, "ManagementVpc", cidr=settings.management_vpc_cidr, zones=zones, flow_log_key=log_key,
             log_retention_days=settings.log_retention_days,
         )
+        keep_provider_logs(self, "Custom::VpcRestrictDefaultSGCustomResourceProvider", key=log_key,
+                           retention_days=settings.log_retention_days)

@@ -11,13 +11,14 @@ from constructs import Construct
 from config import EnvironmentSettings
 from constructs_lib import DataClassKeys, NotificationTopic
 from constructs_lib.monitoring import ServiceMonitoring
-from constructs_lib.posture import PatchManagement
+from constructs_lib.posture import IncidentRouting, PatchManagement
 from stacks.environment_stack import EnvironmentStack
 
 
 class OperationsStack(EnvironmentStack):
     """Day-to-day operation of the service: alarms on server state, liveness, attacks and capacity with
-    a dashboard (CLD.12.4.5, 12.1.3), each alarm mailing the security contacts (16.1.2), and weekly
+    a dashboard (CLD.12.4.5, 12.1.3), each alarm mailing the security contacts (16.1.2), the EventBridge rules
+    that mail GuardDuty and Security Hub findings and failed backups to them (16.1.1, 16.1.2), and weekly
     patching of the servers (12.6.1)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, settings: EnvironmentSettings, keys: DataClassKeys,
@@ -34,5 +35,6 @@ class OperationsStack(EnvironmentStack):
             endpoint_url=f"https://{settings.domain_name}/health", canary_bucket_key=keys.operations,
             access_logs=access_logs, name=settings.name_prefix,
         )
+        self.incidents = IncidentRouting(self, "Incidents", topic=notifications, dead_letter_key=keys.operations)
         self.patching = PatchManagement(self, "Patching",
                                         auto_scaling_group_name=auto_scaling_group.auto_scaling_group_name)

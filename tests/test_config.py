@@ -100,6 +100,7 @@ def test_valid_environment_loads(tmp_path):
     ({"backup_vault_lock_mode": "strict"}, "test.backup_vault_lock_mode", ["governance or compliance", "clause 12.3.1"]),
     ({"backup_copy_region": "us-west-2"}, "test.backup_copy_region", ["region outside Japan", "clause 6.1.3"]),
     ({"backup_copy_region": "ap-northeast-1"}, "test.backup_copy_region", ["same as region", "clause 6.1.3"]),
+    ({"account_security": "shared"}, "test.account_security", ["owned or external", "clause CLD.12.4.5"]),
     ({"operator_access": "iam-users"}, "test.operator_access", ["identity-center or identity-account", "clause 9.4.4"]),
     ({"operator_access": "identity-account"}, "test.operator_identity_account",
      ["required when operator_access = identity-account", "clause 9.4.4"]),

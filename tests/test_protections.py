@@ -267,13 +267,55 @@ CASES: list[Mutation] = [
      lambda t: _props(t, "AWS::GuardDuty::Detector", "ThreatsDetector").update(Features=[
          f for f in _props(t, "AWS::GuardDuty::Detector", "ThreatsDetector")["Features"]
          if f["Name"] != "EBS_MALWARE_PROTECTION"])),
-    ("GuardDuty findings routed nowhere", "GuardDutyFindingsRouted", "Security", "Security/Threats/Detector",
+    ("GuardDuty findings routed nowhere", "GuardDutyFindingsRouted", "Operations", "Security/Threats/Detector",
      lambda t: _remove(t, "AWS::Events::Rule", "IncidentsGuardDutyFindings")),
-    ("only high GuardDuty findings mailed", "GuardDutyFindingsRouted", "Security", "Security/Threats/Detector",
+    ("only high GuardDuty findings mailed", "GuardDutyFindingsRouted", "Operations", "Security/Threats/Detector",
      lambda t: _props(t, "AWS::Events::Rule", "IncidentsGuardDutyFindings")["EventPattern"]["detail"].update(
          severity=[{"numeric": [">=", 7]}])),
     ("CIS standard not enabled", "SecurityHubStandards", "Security", "Security/Posture/Hub",
      lambda t: _remove(t, "AWS::SecurityHub::Standard", "PostureCisAwsFoundationsBenchmark")),
+    ("S3 malware protection removed", "GuardDutyProtections", "Data", "Security/Threats/Detector",
+     lambda t: _remove(t, "AWS::GuardDuty::MalwareProtectionPlan", "MalwareProtectionTeachingMaterials")),
+    ("Config.1 disabled in the standard", "SecurityHubStandards", "Security", "Security/Posture/Hub",
+     lambda t: _props(t, "AWS::SecurityHub::Standard", "PostureAwsFoundationalSecurityBestPractices").update(
+         DisabledStandardsControls=[{"StandardsControlArn": "arn:aws:securityhub:ap-northeast-1:123456789012:"
+                                     "control/aws-foundational-security-best-practices/v/1.0.0/Config.1",
+                                     "Reason": "test"}])),
+    ("Config delivery channel removed", "ConfigRecorderEnabled", "Security", "Security/Posture/Recorder",
+     lambda t: _remove(t, "AWS::Config::DeliveryChannel", "PostureDeliveryChannel")),
+    ("Inspector never enabled", "InspectorEnabled", "Security", "Application/Servers/Group/ASG",
+     lambda t: _remove(t, "Custom::AWS", "PostureInspector")),
+    ("patch task only scans", "ServersPatched", "Operations", "Application/Servers/Group/ASG",
+     lambda t: _props(t, "AWS::SSM::MaintenanceWindowTask", "PatchingPatch")["TaskInvocationParameters"][
+         "MaintenanceWindowRunCommandParameters"].update(Parameters={"Operation": ["Scan"]})),
+    ("custom resource function logging nowhere kept", "LambdaLogsRetained", "Network",
+     "Network/Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler",
+     lambda t: _props(t, "AWS::Lambda::Function", "CustomVpcRestrictDefaultSGCustomResourceProviderHandler").pop(
+         "LoggingConfig")),
+    ("backup audit framework removed", "BackupAuditFramework", "Data", "Data/Backup/Plan/Resource",
+     lambda t: _remove(t, "AWS::Backup::Framework", "BackupFramework")),
+    ("backups into the default vault", "BackupPlanDailyRetention", "Data", "Data/Backup/Plan/Resource",
+     lambda t: _props(t, "AWS::Backup::BackupPlan", "BackupPlan")["BackupPlan"]["BackupPlanRule"][0].update(
+         TargetBackupVault="Default")),
+    ("backup copies in Tokyo itself", "BackupCopyInJapan", "Data", "Data/Backup/Plan/Resource",
+     lambda t: _props(t, "AWS::Backup::BackupPlan", "BackupPlan")["BackupPlan"]["BackupPlanRule"][0].update(
+         CopyActions=[{"DestinationBackupVaultArn": "arn:aws:backup:ap-northeast-1:123456789012:backup-vault:x",
+                       "Lifecycle": {"DeleteAfterDays": 7}}])),
+    ("liveness canary removed", "LivenessMonitored", "Operations", "Edge/Entry/Distribution/Resource",
+     lambda t: _remove(t, "AWS::Synthetics::Canary", "MonitoringCanary")),
+    ("status checks not watched", "ServerStateMonitored", "Operations", "Application/Servers/Group/ASG",
+     lambda t: _remove(t, "AWS::CloudWatch::Alarm", "MonitoringStatusCheckFailed")),
+    ("edge web ACL blocks unwatched", "AttackMonitoring", "Edge", "Edge/Firewall/WebAcl",
+     lambda t: _remove(t, "AWS::CloudWatch::Alarm", "AlertsBlockedRequests")),
+    ("Security Hub findings mailed nowhere", "IncidentsRouted", "Operations", "Security/Posture/Hub",
+     lambda t: _remove(t, "AWS::Events::Rule", "IncidentsSecurityHubFindings")),
+    ("failed backups mailed nowhere", "IncidentsRouted", "Operations", "Data/Backup/Vault/Resource",
+     lambda t: _remove(t, "AWS::Events::Rule", "IncidentsBackupFailures")),
+    ("edge alerts reach nobody", "NotificationsDelivered", "Edge", "Edge/Alerts/Topic/Resource",
+     lambda t: _remove(t, "AWS::SNS::Subscription", "AlertsTopic")),
+    ("load balancer logs kept a month", "LogBucketRetained", "Application", "Application/LoadBalancerLogs/Resource",
+     lambda t: _props(t, "AWS::S3::Bucket", "LoadBalancerLogs")["LifecycleConfiguration"]["Rules"][0].update(
+         ExpirationInDays=30)),
     ("CloudFront accepting TLS 1.0", "CloudFrontTls", "Edge", "Edge/Entry/Distribution/Resource",
      lambda t: _props(t, "AWS::CloudFront::Distribution", "EntryDistribution")["DistributionConfig"][
          "ViewerCertificate"].update(MinimumProtocolVersion="TLSv1")),

@@ -173,7 +173,8 @@ def test_report_needs_the_pack_records(tmp_path):
 def test_renderers_read_only_the_json(default_report, tmp_path):
     written = write_outputs(default_report, tmp_path)
     assert [p.name for p in written] == [
-        "clause-report.json", "clause-report.md", "clause-report.html", "clause-report.csv"]
+        "clause-report.json", "clause-report.md", "clause-report.html", "clause-report.csv", "iso27017.sarif",
+        "iso27017-junit.xml"]
     document = json.loads((tmp_path / "clause-report.json").read_text(encoding="utf-8"))
     assert (tmp_path / "clause-report.md").read_text(encoding="utf-8") == render_markdown(document)
     assert (tmp_path / "clause-report.html").read_text(encoding="utf-8") == render_html(document)
@@ -335,7 +336,7 @@ def test_every_data_store_and_endpoint_shows_its_key_or_tls_policy_under_10_1_1(
         elif any(e["status"] == "acknowledged" for e in evaluations):
             assert "SSEAlgorithm = AES256" in evidence
         else:
-            assert "Foundation/Keys/" in evidence, (resource["path"], evidence)
+            assert re.search(r"(Foundation/Keys|Edge/Alerts/Key)/", evidence), (resource["path"], evidence)
 
 
 def test_customer_data_is_identified_and_under_its_own_key_under_8_1_1(default_report):
@@ -357,3 +358,43 @@ def test_18_1_5_names_the_algorithms_in_use(default_report):
     assert {e["path"] for rule in clause["rules"] for e in rule["evaluations"]} >= {
         "Foundation/Keys/Customer/Resource", "Application/Entry/LoadBalancer/Https/Resource",
         "Edge/Entry/Distribution/Resource"}
+
+
+def _acknowledged_app(**governance):
+    app = new_app()
+    stack = cdk.Stack(app, "S", env=TOKYO)
+    group = retained_logs(stack)
+    group.node.default_child.add_property_override("RetentionInDays", 30)
+    from constructs_lib import acknowledge
+
+    acknowledge(group, REASON, "ISO27017-LogGroupRetention", **governance)
+    register_packs(app)
+    app.synth()
+    return Path(app.outdir)
+
+
+def test_an_expired_acknowledgement_blocks_the_gate_and_names_its_owner():
+    from datetime import datetime, timezone
+
+    assembly = _acknowledged_app(owner="platform team", expires="2026-06-30")
+    before = build_report(assembly, generated_at=datetime(2026, 6, 30, tzinfo=timezone.utc))
+    assert before["gate"]["passed"] is True
+    (ack,) = [a for a in before["acknowledgements"] if a["pack"] == "ISO27017"]
+    assert (ack["owner"], ack["expires"], ack["expired"], ack["reason"]) == ("platform team", "2026-06-30", False, REASON)
+    after = build_report(assembly, generated_at=datetime(2026, 7, 1, tzinfo=timezone.utc))
+    (blocking,) = after["gate"]["blocking"]
+    assert blocking["rule"] == "acknowledgement-expired"
+    assert "expired on 2026-06-30 (owner: platform team)" in blocking["message"]
+    assert "| platform team | **expired** 2026-06-30 |" in render_markdown(after)
+
+
+@pytest.mark.parametrize(("rule_id", "pack"), [
+    ("AwsSolutions-IAM5[Resource::*]", "AwsSolutions"),
+    ("ISO27017::ISO27017-LogGroupRetention", "ISO27017"),
+    ("CloudFormation-Validate::W3010", "CloudFormation Validate"),
+    ("NIST.800.53.R5-IAMNoInlinePolicy", "NIST.800.53.R5"),
+])
+def test_each_acknowledgement_names_its_pack(rule_id, pack):
+    from nag_rules.assembly import Acknowledgement
+
+    assert Acknowledgement(rule_id, "S/X", REASON, "S").pack == pack

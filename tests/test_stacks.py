@@ -64,7 +64,7 @@ def test_every_stateful_resource_is_retained():
     _, template, _ = _foundation()
     for resource_type in ("AWS::KMS::Key", "AWS::S3::Bucket", "AWS::Logs::LogGroup"):
         for resource in template.find_resources(resource_type).values():
-            assert resource["DeletionPolicy"] == "Retain", resource_type
+            assert resource["DeletionPolicy"] == "RetainExceptOnCreate", resource_type
             assert resource["UpdateReplacePolicy"] == "Retain", resource_type
 
 
@@ -153,7 +153,8 @@ def test_edge_stack_lives_in_us_east_1_and_says_why(app_stacks):
     template = app_stacks["Edge"] if "Edge" in app_stacks else A.Template.from_stack(edge)
     template.resource_count_is("AWS::S3::Bucket", 0)
     template.resource_count_is("AWS::Logs::LogGroup", 0)
-    template.resource_count_is("AWS::KMS::Key", 0)
+    template.resource_count_is("AWS::KMS::Key", 1)  # only the key of the edge alarm topic
+    template.resource_count_is("AWS::SNS::Topic", 1)
 
 
 def test_data_stack_keeps_customer_data_in_the_isolated_subnets_under_the_customer_key(app_stacks):
@@ -170,7 +171,7 @@ def test_data_stack_keeps_customer_data_in_the_isolated_subnets_under_the_custom
         {"Fn::GetStackOutput": A.Match.object_like({"OutputName": A.Match.string_like_regexp("ServiceVpcDataSubnet1")})}])})
     for bucket in ("TeachingMaterials", "LearningRecords"):
         data.has_resource("AWS::S3::Bucket", {
-            "DeletionPolicy": "Retain",
+            "DeletionPolicy": "RetainExceptOnCreate",
             "Properties": A.Match.object_like({
                 "VersioningConfiguration": {"Status": "Enabled"},
                 "BucketEncryption": {"ServerSideEncryptionConfiguration": [A.Match.object_like({
@@ -221,8 +222,8 @@ def test_security_and_operations_stacks_watch_the_account_and_the_service():
     security.resource_count_is("AWS::GuardDuty::Detector", 1)
     security.resource_count_is("AWS::SecurityHub::Standard", 2)
     security.resource_count_is("AWS::Config::ConfigurationRecorder", 1)
-    security.resource_count_is("AWS::Events::Rule", 3)
     operations = A.Template.from_stack(app.node.find_child("Operations"))
+    operations.resource_count_is("AWS::Events::Rule", 3)
     for alarm in operations.find_resources("AWS::CloudWatch::Alarm").values():
         assert alarm["Properties"]["AlarmActions"], alarm["Properties"]["AlarmName"]
     operations.has_resource_properties("AWS::Synthetics::Canary", {"Schedule": {"Expression": "rate(5 minutes)"}})
@@ -231,3 +232,20 @@ def test_security_and_operations_stacks_watch_the_account_and_the_service():
     foundation = A.Template.from_stack(app.node.find_child("Foundation"))
     foundation.has_resource_properties("AWS::CloudTrail::Trail", {"IsMultiRegionTrail": True,
                                                                   "EnableLogFileValidation": True})
+
+
+def test_an_environment_whose_account_security_runs_elsewhere_builds_no_account_singletons():
+    from pathlib import Path
+
+    import app as project
+    from compliance.results import build_report
+
+    settings = load_environment().model_copy(update={"account_security": "external"})
+    app = new_app()
+    project.build(app, settings)
+    assert app.node.try_find_child("Security") is None
+    app.synth()
+    report = build_report(Path(app.outdir))
+    assert report["gate"] == {"passed": True, "blocking": []}
+    (ack,) = [a for a in report["acknowledgements"] if a["rule"] == "ISO27017-BackupAuditFramework"]
+    assert "account_security = external" in ack["reason"]

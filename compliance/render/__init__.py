@@ -1,8 +1,11 @@
-"""Renderers of the result model. Each takes the parsed JSON document and nothing else."""
+"""Renderers of the result model. Each takes the parsed JSON document and nothing else (SARIF may also
+take where each construct was created in the source, see compliance.sources)."""
 
 from compliance.render.csv_table import render_csv
 from compliance.render.html_page import render_html
+from compliance.render.junit import render_junit
 from compliance.render.markdown import render_markdown
+from compliance.render.sarif import render_sarif
 from compliance.render.terminal import render_summary
 
 RENDERERS = {
@@ -11,4 +14,5 @@ RENDERERS = {
     ".csv": render_csv,
 }
 
-__all__ = ["RENDERERS", "render_csv", "render_html", "render_markdown", "render_summary"]
+__all__ = ["RENDERERS", "render_csv", "render_html", "render_junit", "render_markdown", "render_sarif",
+           "render_summary"]

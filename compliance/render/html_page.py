@@ -160,9 +160,11 @@ def render_html(report: dict[str, Any]) -> str:
     ])
     parts.append("<h2>Acknowledgements</h2>")
     if report["acknowledgements"]:
-        parts += _table(["Pack", "Rule", "Acknowledged on", "Reason", "Matches a finding"], [
+        parts += _table(["Pack", "Rule", "Acknowledged on", "Reason", "Owner", "Expires", "Matches a finding"], [
             [_e(a["pack"]), f"<code>{_e(a['rule'])}</code>", f"<code>{_e(a['path'] or '(app)')}</code>",
-             _e(a["reason"]), {True: "yes", False: "no (stale)", None: "not tracked"}[a["matched"]]]
+             _e(a["reason"]), _e(a.get("owner") or "-"),
+             _status("violated") + " " + _e(a["expires"]) if a.get("expired") else _e(a.get("expires") or "-"),
+             {True: "yes", False: "no (stale)", None: "not tracked"}[a["matched"]]]
             for a in report["acknowledgements"]
         ])
     else:

@@ -71,8 +71,9 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += [f"- `{r['path']}` ({r['type']})" for r in unevaluated] or ["- none"]
     out += ["", "## Acknowledgements", ""]
     out += _table(
-        ["Pack", "Rule", "Acknowledged on", "Reason", "Matches a finding"],
-        [[a["pack"], f"`{a['rule']}`", f"`{a['path'] or '(app)'}`", a["reason"],
+        ["Pack", "Rule", "Acknowledged on", "Reason", "Owner", "Expires", "Matches a finding"],
+        [[a["pack"], f"`{a['rule']}`", f"`{a['path'] or '(app)'}`", a["reason"], a.get("owner") or "-",
+          (f"**expired** {a['expires']}" if a.get("expired") else a.get("expires") or "-"),
           {True: "yes", False: "no (stale)", None: "not tracked"}[a["matched"]]]
          for a in report["acknowledgements"]],
     ) if report["acknowledgements"] else ["None."]

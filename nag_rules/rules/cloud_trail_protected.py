@@ -1,7 +1,7 @@
 from typing import Any
 
 from nag_rules.assembly import Resource, contains_intrinsic, is_intrinsic, show
-from nag_rules.cfn import customer_managed_key
+from nag_rules.cfn import customer_managed_key, text
 from nag_rules.engine import Check, Outcome, Rule, compliant, non_compliant, unresolved
 
 
@@ -14,14 +14,28 @@ def cloud_trail_protected(resource: Resource) -> Check:
         _flag(resource, "EnableLogFileValidation", "changed or deleted log files cannot be detected"),
         _key(resource),
         _cloudwatch_logs(resource),
+        _archive(resource),
     ]
     for outcome in (Outcome.NON_COMPLIANT, Outcome.UNRESOLVED):
         found = [c.evidence for c in checks if c.outcome is outcome]
         if found:
             return Check(outcome, "; ".join(found))
-    bucket = resource.target(resource.prop("S3BucketName"))
-    delivered = bucket.path if bucket is not None else show(resource.prop("S3BucketName"))
-    return compliant("; ".join(c.evidence for c in checks) + f"; log files delivered to {delivered}")
+    return compliant("; ".join(c.evidence for c in checks))
+
+
+def _archive(trail: Resource) -> Check:
+    """The bucket must be one of this app, so that LogArchiveLocked judges whether it is write-once."""
+    value = trail.prop("S3BucketName")
+    bucket = trail.target(value)
+    if bucket is not None and bucket.type == "AWS::S3::Bucket":
+        return compliant(f"log files delivered to {bucket.path}")
+    name = text(value, trail)
+    if name is not None:
+        for candidate in trail.stack.assembly.of_type("AWS::S3::Bucket"):
+            if candidate.stack.account == trail.stack.account and text(candidate.prop("BucketName"), candidate) == name:
+                return compliant(f"log files delivered to {candidate.path} (S3BucketName = {name})")
+    return unresolved(f"S3BucketName = {show(value)}: the archive bucket is outside this app, so whether it is "
+                      "write-once cannot be known")
 
 
 def _flag(trail: Resource, name: str, otherwise: str) -> Check:
@@ -125,13 +139,15 @@ RULE = Rule(
     clauses=("12.4.1", "18.1.3", "16.1.7"),
     resource_types=("AWS::CloudTrail::Trail",),
     info="The CloudTrail trail is not logging every region's read and write management events, "
-         "validated, KMS-encrypted and delivered to CloudWatch Logs.",
+         "validated, KMS-encrypted, delivered to CloudWatch Logs and to a bucket of this app.",
     explanation=(
         "Access logs are kept for 12 months and protected from tampering: the trail must be logging "
         "(IsLogging), multi-region with global service events, record read and write management events of "
         "every source, validate log files (EnableLogFileValidation: a digest chain shows any change or "
         "deletion), encrypt them with a customer managed key (KMSKeyId) and deliver them to a CloudWatch "
-        "Logs group (CloudWatchLogsLogGroupArn and CloudWatchLogsRoleArn) where alarms can watch them."
+        "Logs group (CloudWatchLogsLogGroupArn and CloudWatchLogsRoleArn) where alarms can watch them. The "
+        "S3BucketName must name a bucket of this app (by reference or its literal BucketName), so that "
+        "LogArchiveLocked can show it is write-once; a bucket outside the app leaves that unknown."
     ),
     check=cloud_trail_protected,
     security_hub=("CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5"),

@@ -1,4 +1,5 @@
 import re
+from functools import cache
 from typing import Any
 
 from nag_rules.assembly import Resource, Stack, getatt, is_intrinsic, show
@@ -26,6 +27,14 @@ ARNS = {
 ARN_ATTRIBUTES = ("Arn", "DBClusterArn", "DBInstanceArn", "ResourceARN")
 """Fn::GetAtt attributes of those types that give the ARN itself (not a stream's or an endpoint's)."""
 
+BACKUP_SERVICE = "backup.amazonaws.com"
+BACKUP_POLICY = "service-role/AWSBackupServiceRolePolicyForBackup"
+S3_BACKUP_POLICY = "AWSBackupServiceRolePolicyForS3Backup"
+"""The AWS managed policies AWS Backup documents for backing up (S3 needs its own beside the general one)."""
+DEFAULT_ROLE = "service-role/AWSBackupDefaultServiceRole"
+_AWS_POLICY = re.compile(r"^arn:(?:aws|aws-cn|aws-us-gov|\x00):iam::aws:policy/(?P<name>.+)$")
+_ROLE_ARN = re.compile(r"^arn:[^:]+:iam::[^:]*:role/(?P<path>.+)$")
+
 Match = tuple[bool | None, str]
 """Whether a part of a selection takes the resource (None: known only at deploy time), and how or why not."""
 
@@ -40,10 +49,27 @@ def _arn(resource: Resource, name: str | None = None) -> str:
     return form.format(region=stack.region or HOLE, account=stack.account or HOLE, name=name)
 
 
-def _pattern_matches(pattern: str, arn: str) -> bool:
-    """AWS Backup's ``*`` wildcard; a HOLE in ``arn`` matches only a ``*``, so a match holds for any value."""
+def _pattern_matches(pattern: str, arn: str) -> bool | None:
+    """AWS Backup's ``*`` wildcard; a HOLE in ``arn`` matches only a ``*``, so a match holds for any value. None when
+    the ARN matches for some values of its holes only."""
     regex = ".*".join(re.escape(part) for part in pattern.split("*"))
-    return re.fullmatch(regex, arn, re.DOTALL) is not None
+    if re.fullmatch(regex, arn, re.DOTALL) is not None:
+        return True
+    return None if HOLE in arn and _may_match(pattern, arn) else False
+
+
+def _may_match(pattern: str, arn: str) -> bool:
+    """Whether some value of the ARN's holes (an id, account or region: never a ``:`` or ``/``) matches ``pattern``."""
+    @cache
+    def meet(i: int, j: int) -> bool:
+        if i == len(pattern) and j == len(arn):
+            return True
+        if i < len(pattern) and pattern[i] == "*":
+            return meet(i + 1, j) or (j < len(arn) and meet(i, j + 1))
+        if j < len(arn) and arn[j] == HOLE:
+            return meet(i, j + 1) or (i < len(pattern) and pattern[i] not in ":/" and meet(i + 1, j))
+        return i < len(pattern) and j < len(arn) and pattern[i] == arn[j] and meet(i + 1, j + 1)
+    return meet(0, 0)
 
 
 def _names(selection: Resource, entry: Any, resource: Resource, field: str) -> Match:
@@ -61,6 +87,8 @@ def _names(selection: Resource, entry: Any, resource: Resource, field: str) -> M
     if pattern is None or HOLE in pattern:
         return None, f"{field} entry {show(entry)} is known only at deploy time"
     matched = _pattern_matches(pattern, _arn(resource))
+    if matched is None:
+        return None, f"whether the {field} pattern {pattern} names it is known only at deploy time"
     return matched, f"by the ARN pattern {pattern} in {field}" if matched else ""
 
 
@@ -138,7 +166,10 @@ def _selects(selection: Resource, resource: Resource, resource_tags: dict[str, A
     if not held:
         return held, how
     ways += [how] if how else []
-    for entry in body.get("NotResources") or []:
+    excluding = body.get("NotResources") or []
+    if is_intrinsic(excluding) or not isinstance(excluding, list):
+        return None, f"NotResources = {show(excluding)}"
+    for entry in excluding:
         excluded, why = _names(selection, entry, resource, "NotResources")
         if excluded is None:
             return None, why
@@ -147,13 +178,66 @@ def _selects(selection: Resource, resource: Resource, resource_tags: dict[str, A
     return True, ", and ".join(ways)
 
 
-def _same_environment(a: Stack, b: Stack) -> bool | None:
+def same_environment(a: Stack, b: Stack) -> bool | None:
     """None when an environment-agnostic stack makes it unknowable."""
     if a is b:
         return True
     if not (a.account and a.region and b.account and b.region):
         return None
     return (a.account, a.region) == (b.account, b.region)
+
+
+def _trusts_backup(role: Resource) -> bool | None:
+    statements = role.prop("AssumeRolePolicyDocument", "Statement")
+    if not isinstance(statements, list):
+        return None
+    for statement in statements:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        services = (statement.get("Principal") or {}).get("Service") if isinstance(statement.get("Principal"), dict) \
+            else None
+        if BACKUP_SERVICE in (text(s, role) for s in (services if isinstance(services, list) else [services])):
+            return True
+    return False
+
+
+def _role_backs_up(selection: Resource, resource: Resource) -> Match:
+    """Whether the selection's IamRoleArn lets AWS Backup back the resource up, and how."""
+    value = selection.prop("BackupSelection", "IamRoleArn")
+    role = selection.target(value)
+    if role is None:
+        arn = text(value, selection)
+        if arn is None:
+            return None, f"its IamRoleArn {show(value)} is known only at deploy time"
+        match = _ROLE_ARN.match(arn)
+        if match and match["path"] == DEFAULT_ROLE:
+            return True, f"as {arn}, AWS Backup's default service role (created by AWS Backup on first use)"
+        return None, f"its IamRoleArn {arn} is a role outside this app, whose permissions cannot be checked"
+    if role.type != "AWS::IAM::Role":
+        return None, f"its IamRoleArn refers to {role.type} {role.path}, not to a role"
+    trusted = _trusts_backup(role)
+    if not trusted:
+        return trusted, f"its role {role.path} does not trust {BACKUP_SERVICE}, so AWS Backup cannot assume it"
+    arns = role.prop("ManagedPolicyArns", default=[])
+    if not isinstance(arns, list):
+        return None, f"its role {role.path} has ManagedPolicyArns = {show(arns)}"
+    attached, unknown = set(), []
+    for arn in arns:
+        found = text_with_holes(arn, role)
+        match = _AWS_POLICY.match(found) if found is not None else None
+        if match and HOLE not in match["name"]:
+            attached.add(match["name"])
+        elif found is None or HOLE in found:
+            unknown.append(show(arn))
+    needed = [BACKUP_POLICY, *([S3_BACKUP_POLICY] if resource.type == "AWS::S3::Bucket" else [])]
+    missing = [policy for policy in needed if policy not in attached]
+    if not missing:
+        return True, f"as {role.path}, which has the AWS managed policies {', '.join(needed)}"
+    if unknown:
+        return None, (f"whether its role {role.path} has {', '.join(missing)} is known only at deploy time "
+                      f"(ManagedPolicyArns {', '.join(unknown)})")
+    return False, (f"its role {role.path} lacks the AWS managed policy {', '.join(missing)}: every backup job of it "
+                   "fails")
 
 
 def customer_data_backed_up(resource: Resource) -> Check:
@@ -166,9 +250,9 @@ def customer_data_backed_up(resource: Resource) -> Check:
                           "known only at deploy time")
     if data_class != CUSTOMER:
         return not_applicable(f"{DATA_CLASSIFICATION_TAG} = {show(data_class)}")
-    found, unknown, excluded = [], [], []
+    found, unknown, excluded, failing = [], [], [], []
     for selection in resource.stack.assembly.of_type("AWS::Backup::BackupSelection"):
-        same = _same_environment(selection.stack, resource.stack)
+        same = same_environment(selection.stack, resource.stack)
         if same is False:
             continue
         taken, how = _selects(selection, resource, resource_tags)
@@ -187,11 +271,17 @@ def customer_data_backed_up(resource: Resource) -> Check:
             unknown.append(f"{selection.path} selects it, but exists only under condition "
                            f"{selection.condition or plan.condition}")
         else:
-            found.append(f"{selection.path} (plan {plan.path}) selects it {how}")
+            able, role = _role_backs_up(selection, resource)
+            if able:
+                found.append(f"{selection.path} (plan {plan.path}) selects it {how}; AWS Backup acts {role}")
+            else:
+                (unknown if able is None else failing).append(f"{selection.path} selects it {how}, but {role}")
     if found:
         return _versioned(resource, "; ".join(found))
     if unknown:
-        return unresolved("; ".join(unknown))
+        return unresolved("; ".join(unknown + failing))
+    if failing:
+        return non_compliant("; ".join(failing))
     return non_compliant("; ".join([f"no AWS::Backup::BackupSelection of this app in {resource.stack.environment} "
                                     "selects it", *excluded]))
 
@@ -213,7 +303,7 @@ RULE = Rule(
     name="CustomerDataBackedUp",
     clauses=("12.3.1",),
     resource_types=tuple(ARNS),
-    info="The customer data store is selected by no AWS Backup plan of the app.",
+    info="The customer data store is selected by no AWS Backup plan of the app with a role that can back it up.",
     explanation=(
         "The whitepaper promises daily backups of customer data: every store tagged DataClassification = "
         "customer that AWS Backup can protect must be taken by an AWS::Backup::BackupSelection of a plan in this "
@@ -221,6 +311,10 @@ RULE = Rule(
         "a ListOfTags entry on its tags (either selects), subject to every Conditions entry and not excluded by "
         "NotResources. A selection by tag also depends on the account's AWS Backup service opt-in for the "
         "resource type (Aurora, DocumentDB and Neptune need it even when named), which no template shows. "
+        "The selection's IamRoleArn must let AWS Backup do the work: a role of this app that trusts "
+        "backup.amazonaws.com and carries the AWS managed policy service-role/AWSBackupServiceRolePolicyForBackup "
+        "(and AWSBackupServiceRolePolicyForS3Backup for buckets), or AWS Backup's default service role "
+        "(role/service-role/AWSBackupDefaultServiceRole); a role outside the app cannot be checked. "
         "Buckets must be versioned for AWS Backup to back them up. Add the resource to the DailyBackup "
         "construct's resources, or tag it with the customer data class."
     ),

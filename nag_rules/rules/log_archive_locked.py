@@ -31,7 +31,7 @@ def log_archive_locked(resource: Resource) -> Check:
                          "policy and versioning protect these records")
     else:
         lock = _object_lock(resource)
-    checks = [lock, s3_bucket_versioning(resource), _deny_delete(resource)]
+    checks = [lock, s3_bucket_versioning(resource), denies_object_deletion(resource)]
     for outcome in (Outcome.NON_COMPLIANT, Outcome.UNRESOLVED):
         found = [c.evidence for c in checks if c.outcome is outcome]
         if found:
@@ -91,7 +91,7 @@ def _number(value: Any) -> int | None:
     return None
 
 
-def _deny_delete(bucket: Resource) -> Check:
+def denies_object_deletion(bucket: Resource) -> Check:
     policies = [p for p in bucket.stack.assembly.of_type("AWS::S3::BucketPolicy")
                 if p.target(p.prop("Bucket")) is bucket]
     if not policies:

@@ -12,7 +12,8 @@ def _backup(stack, **overrides):
     key = DataClassKey(stack, "CustomerKey", data_class=DataClass.CUSTOMER, alias_prefix="p")
     table = dynamodb.TableV2(stack, "Table", partition_key=dynamodb.Attribute(
         name="id", type=dynamodb.AttributeType.STRING))
-    props = dict(name="p", key=key, resources=[backup.BackupResource.from_dynamo_db_table(table)])
+    log_key = DataClassKey(stack, "OperationsKey", data_class=DataClass.OPERATIONS, alias_prefix="p")
+    props = dict(name="p", key=key, log_key=log_key, resources=[backup.BackupResource.from_dynamo_db_table(table)])
     props.update(overrides)
     return DailyBackup(stack, "Backup", **props)
 
@@ -21,7 +22,7 @@ def test_vault_is_encrypted_locked_for_the_retention_and_retained():
     stack = new_stack()
     _backup(stack)
     A.Template.from_stack(stack).has_resource("AWS::Backup::BackupVault", {
-        "DeletionPolicy": "Retain",
+        "DeletionPolicy": "RetainExceptOnCreate",
         "Properties": A.Match.object_like({
             "BackupVaultName": "p-daily",
             "EncryptionKeyArn": {"Fn::GetAtt": [A.Match.string_like_regexp("^CustomerKey"), "Arn"]},
@@ -107,4 +108,23 @@ def test_audit_manager_framework_checks_frequency_retention_encryption_and_prote
                  for p in controls["BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK"]["ControlInputParameters"]}
     assert frequency == {"requiredFrequencyUnit": "days", "requiredFrequencyValue": "1", "requiredRetentionDays": "7"}
     assert controls["BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN"]["ControlScope"] == {
-        "Tags": [{"Key": "DataClassification", "Value": "customer"}]}
+        "ComplianceResourceTypes": ["Aurora", "DynamoDB", "S3"]}
+
+
+def test_stateless_servers_are_left_out_of_the_customer_data_selection():
+    stack = new_stack()
+    _backup(stack)
+    A.Template.from_stack(stack).has_resource_properties("AWS::Backup::BackupSelection", {"BackupSelection": A.Match.object_like({
+        "NotResources": ["arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:*:*:volume/*"]})})
+
+
+def test_aws_backup_keeps_its_own_dynamodb_backups_so_they_can_be_locked_and_copied():
+    import json
+
+    stack = new_stack()
+    _backup(stack)
+    (setting,) = A.Template.from_stack(stack).find_resources("Custom::AWS").values()
+    call = json.loads(setting["Properties"]["Create"])
+    assert (call["service"], call["action"]) == ("Backup", "updateRegionSettings")
+    assert call["parameters"] == {"ResourceTypeManagementPreference": {"DynamoDB": True}}
+    assert "Delete" not in setting["Properties"]

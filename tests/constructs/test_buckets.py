@@ -61,7 +61,7 @@ def test_classified_bucket_defaults():
             },
             "Tags": A.Match.array_with([{"Key": "DataClassification", "Value": "customer"}]),
         }),
-        "DeletionPolicy": "Retain",
+        "DeletionPolicy": "RetainExceptOnCreate",
         "UpdateReplacePolicy": "Retain",
     })
     template.has_resource_properties("AWS::S3::BucketPolicy", {
@@ -79,7 +79,7 @@ def test_classified_bucket_cannot_be_weakened_by_callers():
                      lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=cdk.Duration.days(400))])
     template = A.Template.from_stack(stack)
     bucket = next(iter(_bucket_with_tag(template, "customer").values()))
-    assert bucket["DeletionPolicy"] == "Retain"
+    assert bucket["DeletionPolicy"] == "RetainExceptOnCreate"
     properties = bucket["Properties"]
     assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
         "ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
@@ -100,7 +100,7 @@ def test_access_logs_bucket_is_the_documented_sse_s3_exception():
             "ObjectLockEnabled": A.Match.absent(),
             "LoggingConfiguration": A.Match.absent(),
         }),
-        "DeletionPolicy": "Retain",
+        "DeletionPolicy": "RetainExceptOnCreate",
     })
     template.has_resource_properties("AWS::S3::BucketPolicy", {
         "Bucket": {"Ref": A.Match.string_like_regexp("^AccessLogs")},
@@ -159,7 +159,7 @@ def test_load_balancer_logs_bucket_is_the_documented_sse_s3_exception_and_logs_i
             "LoggingConfiguration": {"DestinationBucketName": {"Ref": A.Match.string_like_regexp("^AccessLogs")},
                                      "LogFilePrefix": "LoadBalancerLogs/"},
         }),
-        "DeletionPolicy": "Retain",
+        "DeletionPolicy": "RetainExceptOnCreate",
     })
     acknowledged = {}
     for entry in bucket.node.default_child.node.metadata:

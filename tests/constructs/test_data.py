@@ -28,7 +28,7 @@ def test_cluster_is_encrypted_authenticated_protected_and_backed_up():
     _database(stack)
     template = A.Template.from_stack(stack)
     template.has_resource("AWS::RDS::DBCluster", {
-        "DeletionPolicy": "Retain",
+        "DeletionPolicy": "RetainExceptOnCreate",
         "Properties": A.Match.object_like({
             "Engine": "aurora-postgresql",
             "StorageEncrypted": True,
@@ -83,7 +83,7 @@ def test_daily_records_table_uses_the_customer_key_with_recovery_and_protection(
     DailyRecordsTable(stack, "DailyRecords", key=key)
     template = A.Template.from_stack(stack)
     template.has_resource("AWS::DynamoDB::GlobalTable", {
-        "DeletionPolicy": "Retain",
+        "DeletionPolicy": "RetainExceptOnCreate",
         "Properties": A.Match.object_like({
             "SSESpecification": {"SSEEnabled": True, "SSEType": "KMS"},
             "KeySchema": [{"AttributeName": "tenant_id", "KeyType": "HASH"},

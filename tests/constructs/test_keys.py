@@ -16,7 +16,7 @@ def test_key_has_rotation_alias_retention_and_tag():
             "PendingWindowInDays": 30,
             "Tags": A.Match.array_with([{"Key": "DataClassification", "Value": "customer"}]),
         }),
-        "DeletionPolicy": "Retain",
+        "DeletionPolicy": "RetainExceptOnCreate",
         "UpdateReplacePolicy": "Retain",
     })
     template.has_resource_properties("AWS::KMS::Alias", {"AliasName": "alias/tomolinks-test/customer"})

@@ -19,7 +19,7 @@ def test_log_group_is_encrypted_retained_and_classified():
             "KmsKeyId": {"Fn::GetAtt": [A.Match.any_value(), "Arn"]},
             "Tags": A.Match.array_with([{"Key": "DataClassification", "Value": "operations"}]),
         }),
-        "DeletionPolicy": "Retain",
+        "DeletionPolicy": "RetainExceptOnCreate",
     })
     template.has_resource_properties("AWS::KMS::Key", {
         "KeyPolicy": {"Statement": A.Match.array_with([A.Match.object_like({

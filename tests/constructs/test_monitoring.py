@@ -183,7 +183,11 @@ def test_canary_artifacts_are_encrypted_with_the_key_logged_and_expire(service):
 def test_canary_role_holds_only_what_the_canary_needs_in_a_managed_policy(service):
     role = service.ref(service.monitoring.canary_role)
     (policy,) = service.template.find_resources("AWS::IAM::ManagedPolicy", {"Properties": {"Roles": [role]}}).values()
-    statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    all_statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    statements = {s["Sid"]: s for s in all_statements if "Sid" in s}
+    (grant,) = [s for s in all_statements if "Sid" not in s]  # the artifact key grant CDK adds for SSE-KMS
+    assert grant["Resource"] == service.arn(service.key)
+    assert set(grant["Action"]) <= {"kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Decrypt"}
     assert statements["WriteArtifacts"]["Action"] == "s3:PutObject"
     assert statements["WriteArtifacts"]["Resource"] == {"Fn::Join": ["", [service.arn(service.monitoring.artifacts),
                                                                           "/liveness/*"]]}
@@ -257,3 +261,12 @@ def test_wildcards_are_acknowledged_with_reasons(service):
 def test_only_https_endpoints_are_probed():
     with pytest.raises(ValueError, match=r"endpoint_url='http://www.example.com'; allowed: an https:// URL"):
         Service(endpoint_url="http://www.example.com")
+
+
+def test_canary_artifacts_are_encrypted_with_the_key_and_names_stay_unique_when_cut(service):
+    from constructs_lib.monitoring import _canary_name
+
+    service.template.has_resource_properties("AWS::Synthetics::Canary", {"ArtifactConfig": {"S3Encryption": {
+        "EncryptionMode": "SSE_KMS", "KmsKeyArn": service.arn(service.key)}}})
+    assert _canary_name("tomolinks-production-1") != _canary_name("tomolinks-production-2")
+    assert all(len(_canary_name(n)) <= 21 for n in ("tomolinks-production-1", "a" * 40, "p"))

@@ -35,7 +35,7 @@ def test_flow_logs_of_all_traffic_to_a_retained_encrypted_log_group():
         "ResourceType": "VPC", "TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs"})
     template.has_resource("AWS::Logs::LogGroup", {
         "Properties": A.Match.object_like({"RetentionInDays": 365, "KmsKeyId": A.Match.any_value()}),
-        "DeletionPolicy": "Retain"})
+        "DeletionPolicy": "RetainExceptOnCreate"})
     template.resource_count_is("AWS::IAM::Policy", 0)
     template.has_resource_properties("AWS::IAM::ManagedPolicy", {"Roles": [{"Ref": A.Match.string_like_regexp("FlowLogRole")}]})
 

@@ -98,3 +98,9 @@ def test_the_volume_and_topic_keys_let_that_role_use_them_once_it_exists():
                                      "Principal": {"AWS": ROLE_ARN},
                                      "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}})])},
                 "Tags": A.Match.any_value()}})
+
+
+def test_servers_install_security_updates_at_boot_without_failing_it():
+    stack = new_stack()
+    script = _servers(stack).launch_template.user_data.render()
+    assert "dnf -y upgrade --security --refresh || echo" in script

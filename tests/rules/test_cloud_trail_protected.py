@@ -1,7 +1,9 @@
 import aws_cdk as cdk
 from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 
 from nag_rules import Status
 from nag_rules.rules.cloud_trail_protected import RULE
@@ -118,3 +120,31 @@ def test_noncompliance_8_advanced_selector_that_drops_an_event_source():
     evaluation = only(evaluations_of(stack, RULE))
     assert evaluation.status is Status.VIOLATED
     assert "no-kms filters management events by eventSource" in evaluation.evidence
+
+
+def _trail_into(stack: cdk.Stack, bucket_name: str) -> None:
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    group = logs.LogGroup(stack, "TrailLogs", retention=logs.RetentionDays.ONE_YEAR, encryption_key=key)
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("cloudtrail.amazonaws.com"))
+    cloudtrail.CfnTrail(stack, "Trail", is_logging=True, s3_bucket_name=bucket_name, is_multi_region_trail=True,
+                        enable_log_file_validation=True, kms_key_id=key.key_arn,
+                        cloud_watch_logs_log_group_arn=group.log_group_arn, cloud_watch_logs_role_arn=role.role_arn)
+
+
+def test_noncompliance_9_bucket_outside_the_app_is_unresolved():
+    stack = new_stack()
+    _trail_into(stack, "some-unlocked-bucket")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.UNRESOLVED
+    assert evaluation.evidence == ("S3BucketName = some-unlocked-bucket: the archive bucket is outside this app, "
+                                   "so whether it is write-once cannot be known")
+
+
+def test_compliance_3_bucket_of_the_app_named_literally():
+    stack = new_stack()
+    s3.Bucket(stack, "Archive", bucket_name="trail-archive-123456789012")
+    _trail_into(stack, "trail-archive-123456789012")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.COMPLIANT
+    assert "log files delivered to Test/Archive/Resource (S3BucketName = trail-archive-123456789012)" in \
+        evaluation.evidence
