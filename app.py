@@ -50,7 +50,7 @@ def build_stacks(scope: Construct, settings: EnvironmentSettings) -> None:
               database_security_group=application.database_security_group, keys=foundation.keys,
               access_logs=foundation.access_logs, application_role=application.servers.role)
     if security is not None:
-        data.add_dependency(security, "the backup audit framework needs the AWS Config recorder")
+        data.add_stack_dependency(security, "the backup audit framework needs the AWS Config recorder")
     else:
         acknowledge_external_account_security(data, application.servers.group)
     OperationsStack(scope, "Operations", settings=settings, keys=foundation.keys, access_logs=foundation.access_logs,
@@ -58,7 +58,8 @@ def build_stacks(scope: Construct, settings: EnvironmentSettings) -> None:
                     target_group=application.target_group, load_balancer=application.entry.load_balancer,
                     web_acl_name=application.firewall.web_acl.name, database=data.database.cluster)
     if settings.backup_copy_region is not None:
-        data.add_dependency(BackupCopyStack(scope, "BackupCopy", settings=settings), "backups are copied to its vault")
+        data.add_stack_dependency(BackupCopyStack(scope, "BackupCopy", settings=settings),
+                                  "backups are copied to its vault")
     edge = EdgeStack(scope, "Edge", settings=settings)
     edge.add_stack_dependency(foundation, "the edge logs to the bucket in Japan")
 

@@ -64,6 +64,6 @@ class AuditTrail(Construct):
         )
         policy = archive.policy
         if policy is not None:
-            self.trail.add_dependency(policy.node.default_child)  # type: ignore[arg-type]
+            self.trail.node.add_dependency(policy)
         self.trail.node.add_dependency(self.role.permissions)
         self.trail_arn = trail_arn

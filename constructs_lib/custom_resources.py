@@ -36,4 +36,4 @@ def keep_provider_logs(stack: cdk.Stack, provider_id: str, *, key: DataClassKey,
         raise ValueError(f"{provider.node.path}/Handler is not a Lambda function")
     logs = RetainedLogGroup(provider, "Logs", encryption_key=key, retention_days=retention_days)
     handler.add_property_override("LoggingConfig", {"LogGroup": logs.log_group_name})
-    handler.add_dependency(logs.node.default_child)  # type: ignore[arg-type]
+    handler.node.add_dependency(logs)

@@ -398,3 +398,19 @@ def test_each_acknowledgement_names_its_pack(rule_id, pack):
     from nag_rules.assembly import Acknowledgement
 
     assert Acknowledgement(rule_id, "S/X", REASON, "S").pack == pack
+
+
+@pytest.mark.parametrize(("clause_id", "rules"), [
+    ("12.6.1", {"SecurityHubStandards", "InspectorEnabled", "ServersPatched", "ConfigRecorderEnabled"}),
+    ("16.1.1", {"GuardDutyFindingsRouted", "IncidentsRouted", "NotificationsDelivered"}),
+    ("16.1.2", {"GuardDutyFindingsRouted", "IncidentsRouted", "AlarmHasAction"}),
+    ("16.1.7", {"CloudTrailProtected", "LogArchiveLocked"}),
+])
+def test_shared_clauses_show_what_the_infrastructure_provides(default_report, clause_id, rules):
+    clause = _clause(default_report, clause_id)
+    assert clause["status"] == "shared"
+    evaluated = {r["id"].split("-", 1)[1]: r["evaluations"] for r in clause["rules"]}
+    for rule in rules:
+        assert evaluated.get(rule), f"{clause_id}: {rule} evaluates nothing"
+        assert {e["status"] for e in evaluated[rule]} <= {"compliant", "acknowledged"}, (clause_id, rule)
+    assert "Supporting evidence:" in clause["status_note"]
