@@ -1,4 +1,4 @@
-"""Command line: ``python -m compliance report|docs``.
+"""Command line: ``python -m compliance report|manifest|docs``.
 
 Exit codes: 0 success (gate passed), 1 the gate failed (the report is written), 2 usage,
 configuration or synthesis error (nothing is written).
@@ -69,10 +69,31 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--assembly", help="report on this already synthesized cloud assembly instead of synthesizing")
     report.set_defaults(handler=_report)
 
+    manifest = commands.add_parser(
+        "manifest", help="record the stateful resources of an assembly in compliance/stateful-resources.json",
+        description="Write the data-loss guard's manifest from a synthesized assembly (a deliberate, reviewed act).")
+    manifest.add_argument("--assembly", default="cdk.out", help="synthesized cloud assembly (default: %(default)s)")
+    manifest.set_defaults(handler=_manifest)
+
     docs = commands.add_parser("docs", help="generate docs/rules.md from the rule registry and the catalogue")
     docs.add_argument("--check", action="store_true", help="exit 1 if the committed file is stale")
     docs.set_defaults(handler=_docs)
     return parser
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    from compliance.stateful import MANIFEST_FILE, compare, load_manifest, manifest_text, stateful_resources
+    from nag_rules.assembly import CloudAssembly
+
+    current = stateful_resources(CloudAssembly.load(args.assembly))
+    changes = compare(load_manifest(), current) if MANIFEST_FILE.is_file() else []
+    temporary = MANIFEST_FILE.with_suffix(".json.tmp")
+    temporary.write_text(manifest_text(current), encoding="utf-8")
+    os.replace(temporary, MANIFEST_FILE)
+    for change in changes:
+        print(f"recorded: {change}")
+    print(f"wrote {MANIFEST_FILE} ({len(current)} stateful resources)")
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:

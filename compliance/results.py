@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from compliance.catalogue import Catalogue, Clause, load_catalogue
 from compliance.network import network_model
+from config.settings import is_real_reason
 from nag_rules.assembly import CloudAssembly
 from nag_rules.engine import PACK_NAME
 from nag_rules.engine import EVALUATIONS_FILE
@@ -24,6 +25,7 @@ SCHEMA_VERSION = 1
 VALIDATION_REPORT_FILE = "validation-report.json"
 REPORT_STEM = "clause-report"
 IGNORED_TYPES = ("AWS::CDK::Metadata",)
+SCANNER = "checkov"
 
 EVALUATION_STATUSES = ("compliant", "violated", "acknowledged", "unresolved")
 CLAUSE_STATUSES = (
@@ -92,7 +94,7 @@ def build_report(
     resources = _resources(inputs.assembly, evaluations, catalogue.ids)
     findings, plugin_problems = _plugin_findings(inputs.validation_report, evaluations)
     today = (generated_at or datetime.now(timezone.utc)).date()
-    acknowledgements = _acknowledgements(inputs.assembly, evaluations, today)
+    acknowledgements = _acknowledgements(inputs.assembly, evaluations, today, inputs.validation_report)
     weak = [a for a in acknowledgements if not a["reason_ok"]]
     expired = [a for a in acknowledgements if a["expired"]]
     clauses = [_clause(clause, catalogue, rules, evaluations) for clause in catalogue.clauses]
@@ -163,6 +165,7 @@ def build_report(
         "resources": resources,
         "findings": findings,
         "acknowledgements": acknowledgements,
+        "scanner_skips": scanner_skips(inputs.assembly),
         "network": network_model(inputs.assembly),
     }
 
@@ -316,6 +319,26 @@ def _problem(pack: str, rule: str, message: str, *, path: str = "", status: str 
     return {"pack": pack, "rule": rule, "clauses": [], "path": path, "status": status, "message": message}
 
 
+def _suppressed(validation_report: dict[str, Any] | None) -> dict[str, list[tuple[str, str]]]:
+    """Per plugin, the (rule, construct path) of each finding CDK suppressed for an acknowledgement. cdk-nag packs
+    apply acknowledgements themselves and report none of this, so their acknowledgements stay untracked."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for plugin in (validation_report or {}).get("pluginReports", []):
+        for violation in plugin.get("suppressedViolations") or []:
+            for construct in violation.get("violatingConstructs", []):
+                found.setdefault(plugin.get("pluginName", ""), []).append(
+                    (violation.get("ruleName", ""), construct.get("constructPath", "")))
+    return found
+
+
+def _matches_suppressed(ack: Any, suppressed: dict[str, list[tuple[str, str]]]) -> bool | None:
+    if ack.pack not in suppressed:
+        return None
+    rule = ack.rule_id.split("::", 1)[-1]
+    return any(name == rule and (path == ack.path or path.startswith(ack.path + "/"))
+               for name, path in suppressed[ack.pack])
+
+
 def _is_date(value: Any) -> bool:
     try:
         date.fromisoformat(str(value))
@@ -324,11 +347,13 @@ def _is_date(value: Any) -> bool:
         return False
 
 
-def _acknowledgements(assembly: CloudAssembly, evaluations: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+def _acknowledgements(assembly: CloudAssembly, evaluations: list[dict[str, Any]], today: date,
+                      validation_report: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     used = {
         (e["acknowledgement"]["id"], e["acknowledgement"]["path"])
         for e in evaluations if e.get("acknowledgement")
     }
+    suppressed = _suppressed(validation_report)
     entries = []
     for ack in assembly.acknowledgements:
         is_iso = ack.rule_id.startswith(f"{PACK_NAME}-") or ack.rule_id.startswith(f"{PACK_NAME}::")
@@ -342,9 +367,28 @@ def _acknowledgements(assembly: CloudAssembly, evaluations: list[dict[str, Any]]
             "owner": ack.owner,
             "expires": ack.expires.isoformat() if isinstance(ack.expires, date) else ack.expires,
             "expired": (ack.expires < today) if isinstance(ack.expires, date) else ack.expires is not None,
-            "matched": ((ack.rule_id, ack.path) in used) if is_iso else None,
+            "matched": ((ack.rule_id, ack.path) in used) if is_iso else _matches_suppressed(ack, suppressed),
         })
     return sorted(entries, key=lambda a: (a["pack"], a["rule"], a["path"]))
+
+
+def scanner_skips(assembly: CloudAssembly) -> list[dict[str, Any]]:
+    """Every check of an external scanner skipped in a resource's template metadata (checkov's
+    ``{"checkov": {"skip": [{"id": ..., "comment": ...}]}}``), with its reason; ``make scan`` fails on a skip
+    whose reason is not a real one."""
+    found = []
+    for stack in assembly.stacks:
+        for logical_id, resource in stack.resources.items():
+            metadata = stack.template["Resources"][logical_id].get("Metadata")
+            own = metadata.get(SCANNER) if isinstance(metadata, dict) else None
+            skips = own.get("skip") if isinstance(own, dict) else None
+            for skip in skips if isinstance(skips, list) else []:
+                entry = skip if isinstance(skip, dict) else {}
+                reason = str(entry.get("comment") or "")
+                found.append({"pack": SCANNER, "rule": str(entry.get("id") or ""), "path": resource.path,
+                              "stack": stack.display_name, "logical_id": logical_id, "type": resource.type,
+                              "reason": reason, "reason_ok": is_real_reason(reason)})
+    return sorted(found, key=lambda s: (s["pack"], s["rule"], s["path"]))
 
 
 def _packs(registered: list[str], validation_report: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """L3 constructs carrying the whitepaper's secure defaults. They never read context or environment."""
 
-from constructs_lib.acknowledgements import acknowledge
+from constructs_lib.acknowledgements import acknowledge, skip_checkov
 from constructs_lib.buckets import (
     AccessLogsBucket,
     ClassifiedBucket,
@@ -43,4 +43,5 @@ __all__ = [
     "TAG_KEY",
     "acknowledge",
     "classify",
+    "skip_checkov",
 ]

@@ -9,7 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from constructs_lib.acknowledgements import acknowledge
+from constructs_lib.acknowledgements import acknowledge, skip_checkov
 from constructs_lib.data_classification import DataClass, classify
 from constructs_lib.keys import DataClassKey
 from constructs_lib.stateful import KEEP
@@ -72,6 +72,7 @@ class AccessLogsBucket(s3.Bucket):
                     "NIST.800.53.R5-S3DefaultEncryptionKMS", "HIPAA.Security-S3DefaultEncryptionKMS")
         acknowledge(self, reason_logging, "AwsSolutions-S1",
                     "NIST.800.53.R5-S3BucketLoggingEnabled", "HIPAA.Security-S3BucketLoggingEnabled")
+        skip_checkov(self, "CKV_AWS_18", reason_logging)
 
 
 class LoadBalancerLogsBucket(s3.Bucket):

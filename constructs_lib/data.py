@@ -20,7 +20,7 @@ from constructs_lib.keys import DataClassKey
 from constructs_lib.log_group import RetainedLogGroup
 from constructs_lib.stateful import KEEP
 
-POSTGRES = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_16_6)
+POSTGRES = rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_16_13)
 TLS_PARAMETERS = {"rds.force_ssl": "1", "ssl_min_protocol_version": "TLSv1.2"}
 
 

@@ -16,7 +16,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from constructs_lib.acknowledgements import acknowledge
+from constructs_lib.acknowledgements import acknowledge, skip_checkov
 from constructs_lib.keys import DataClassKey
 from constructs_lib.log_group import RetainedLogGroup
 
@@ -135,6 +135,9 @@ class PublicLoadBalancer(Construct):
         acknowledge(self.security_group, "This is the service's internet entry point: it accepts HTTPS, and HTTP "
                                          "only to redirect, from anyone, behind AWS WAF (CLD.9.5.2).",
                     "AwsSolutions-EC23")
+        skip_checkov(self.security_group, "CKV_AWS_260",
+                     "Port 80 of this internet entry point only answers a redirect to HTTPS (the listener's one "
+                     "action), behind AWS WAF; nothing is served over plain HTTP (10.1.1, CLD.9.5.2).")
         self.load_balancer = elbv2.ApplicationLoadBalancer(
             self,
             "LoadBalancer",
@@ -232,9 +235,7 @@ class EdgeDistribution(Construct):
         )
         delivery.add_resource_dependency(source)
         self.log_delivery = (source, destination, delivery)
-        acknowledge(
-            self.distribution,
-            "Access logs are delivered through CloudWatch vended logs (standard logging v2) to a bucket in "
-            "Japan; the legacy Logging property this rule reads would need an ACL-enabled bucket instead.",
-            "AwsSolutions-CFR3",
-        )
+        vended_logs = ("Access logs are delivered through CloudWatch vended logs (standard logging v2) to a bucket in "
+                       "Japan; the legacy Logging property this rule reads would need an ACL-enabled bucket instead.")
+        acknowledge(self.distribution, vended_logs, "AwsSolutions-CFR3")
+        skip_checkov(self.distribution, "CKV_AWS_86", vended_logs)

@@ -193,7 +193,14 @@ class ServiceMonitoring(Construct):
                     comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
                     missing=cloudwatch.TreatMissingData.BREACHING,
                     description=f"Fewer than {minimum} servers in service for 10 minutes (12.4.5: server state).")
-        unhealthy = target_group.metrics.unhealthy_host_count(statistic="Minimum", period=cdk.Duration.minutes(5))
+        # By the balancer's own LoadBalancerFullName: target_group.metrics cuts it out of the listener's ARN, an
+        # Fn::Split of a cross-stack Fn::GetStackOutput, which cfn-lint rejects (E1022).
+        unhealthy = cloudwatch.Metric(
+            namespace="AWS/ApplicationELB", metric_name="UnHealthyHostCount",
+            dimensions_map={"TargetGroup": target_group.target_group_full_name,
+                            "LoadBalancer": load_balancer.load_balancer_full_name},
+            statistic="Minimum", period=cdk.Duration.minutes(5),
+        )
         self._alarm("UnhealthyTargets", unhealthy, threshold=1, periods=2,
                     comparison=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                     description="A server failed the load balancer's health check for 10 minutes (12.4.5).")

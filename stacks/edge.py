@@ -42,6 +42,13 @@ class EdgeStack(EnvironmentStack):
             allowed_countries=settings.edge_allowed_countries, log_bucket_arn=logs_arn,
             name=f"{settings.name_prefix}-edge",
         )
+        if not settings.edge_allowed_countries:
+            acknowledge(
+                self.entry.distribution,
+                "This environment's configuration leaves edge_allowed_countries empty on purpose, so CloudFront "
+                "serves every country; the web ACLs still filter every request.",
+                "AwsSolutions-CFR1",
+            )
         acknowledge(
             self.entry.distribution,
             "CloudFront terminates TLS at the edge location nearest each user, which for users in Japan is "

@@ -6,7 +6,7 @@ from constructs import Construct
 
 from config import EnvironmentSettings
 from constructs_lib import DataClassKey, ManagementVpc, ServiceVpc
-from constructs_lib.custom_resources import keep_provider_logs
+from constructs_lib.custom_resources import keep_provider_logs, skip_provider_function_checks
 from stacks.environment_stack import EnvironmentStack
 
 
@@ -29,3 +29,5 @@ class NetworkStack(EnvironmentStack):
         )
         keep_provider_logs(self, "Custom::VpcRestrictDefaultSGCustomResourceProvider", key=log_key,
                            retention_days=settings.log_retention_days)
+        skip_provider_function_checks(self, "Custom::VpcRestrictDefaultSGCustomResourceProvider",
+                                      "removes every rule of the VPCs' default security groups")

@@ -169,6 +169,17 @@ def render_html(report: dict[str, Any]) -> str:
         ])
     else:
         parts.append("<p>None.</p>")
+    parts.append("<h2>Scanner skips</h2>")
+    parts.append("<p>Checks of the external scanners (<code>make scan</code>) skipped in a resource's template "
+                 "metadata, each with its reason.</p>")
+    if report.get("scanner_skips"):
+        parts += _table(["Scanner", "Check", "Resource", "Type", "Reason"], [
+            [_e(s["pack"]), f"<code>{_e(s['rule'])}</code>", f"<code>{_e(s['path'])}</code>", _e(s["type"]),
+             _e(s["reason"]) if s["reason_ok"] else _status("violated") + " no real reason: " + _e(s["reason"])]
+            for s in report["scanner_skips"]
+        ])
+    else:
+        parts.append("<p>None.</p>")
     parts.append("<h2>Findings of the other packs</h2>")
     if report["findings"]:
         parts += _table(["Pack", "Rule", "Resource", "Severity", "Description"], [

@@ -77,6 +77,14 @@ def render_markdown(report: dict[str, Any]) -> str:
           {True: "yes", False: "no (stale)", None: "not tracked"}[a["matched"]]]
          for a in report["acknowledgements"]],
     ) if report["acknowledgements"] else ["None."]
+    out += ["", "## Scanner skips", "", "Checks of the external scanners (`make scan`) skipped in a resource's "
+            "template metadata, each with its reason.", ""]
+    out += _table(
+        ["Scanner", "Check", "Resource", "Type", "Reason"],
+        [[s["pack"], f"`{s['rule']}`", f"`{s['path']}`", s["type"],
+          s["reason"] if s["reason_ok"] else f"**no real reason**: {s['reason']}"]
+         for s in report.get("scanner_skips", [])],
+    ) if report.get("scanner_skips") else ["None."]
     out += ["", "## Findings of the other packs", ""]
     out += _table(
         ["Pack", "Rule", "Resource", "Severity", "Description"],
