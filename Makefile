@@ -28,6 +28,8 @@ help:
 	@echo "make bench    print synthesis and pack cost figures"
 	@echo "make docs     regenerate docs/rules.md"
 	@echo "make manifest record the default app's stateful resources (the data-loss guard; a reviewed change)"
+	@echo "make offboard TENANT=t [DRY_RUN=1]  tag every object version of tenant t in ENV's customer-data buckets"
+	@echo "              TenantStatus=offboarded so the lifecycle rule deletes them (DRY_RUN=1 lists, changes nothing)"
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -77,6 +79,12 @@ synth: setup
 
 diff: setup
 	npx cdk diff --context env=$(ENV)
+
+# CLD.8.1.5. TENANT reaches the command through the environment (make exports command-line variables), so the
+# shell never parses it; the command checks it.
+.PHONY: offboard
+offboard: setup
+	$(PY) -m tenants offboard --env $(ENV) $(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) -- "$$TENANT"
 
 constraints:
 	rm -rf /tmp/constraints-venv && $(PYTHON) -m venv /tmp/constraints-venv

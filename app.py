@@ -24,6 +24,7 @@ from stacks import (  # noqa: E402
     DataStack,
     EdgeStack,
     FoundationStack,
+    IdentityStack,
     NetworkStack,
     OperationsStack,
     SecurityStack,
@@ -60,6 +61,7 @@ def build_stacks(scope: Construct, settings: EnvironmentSettings) -> None:
     if settings.backup_copy_region is not None:
         data.add_stack_dependency(BackupCopyStack(scope, "BackupCopy", settings=settings),
                                   "backups are copied to its vault")
+    IdentityStack(scope, "Identity", settings=settings)
     edge = EdgeStack(scope, "Edge", settings=settings)
     edge.add_stack_dependency(foundation, "the edge logs to the bucket in Japan")
 

@@ -43,6 +43,8 @@ class Clause:
     category: str
     summary_en: str
     control_en: str
+    remaining_en: tuple[str, ...]
+    """Of a shared clause: what the application or the organisation must still do."""
     statement_ja: str
     security_hub: tuple[SecurityHubControl, ...]
     security_hub_note: str
@@ -99,6 +101,10 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
         if unknown:
             raise CatalogueError(f"{path.name}: clause {clause_id}: security_hub {unknown} not in "
                                  "[security_hub_controls]")
+        remaining = raw.get("remaining_en", [])
+        if (raw["category"] == "shared") != bool(remaining):
+            raise CatalogueError(f"{path.name}: clause {clause_id}: remaining_en is required for a shared clause "
+                                 "(what the application or organisation must still do), and only for one")
         clauses.append(Clause(
             id=clause_id,
             chapter=chapter,
@@ -107,6 +113,7 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> Catalogue:
             category=raw["category"],
             summary_en=raw["summary_en"],
             control_en=raw["control_en"],
+            remaining_en=tuple(remaining),
             statement_ja=raw["statement_ja"].strip(),
             security_hub=tuple(controls[c] for c in raw.get("security_hub", [])),
             security_hub_note=raw.get("security_hub_note", ""),

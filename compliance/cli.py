@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from compliance.render import RENDERERS, render_junit, render_sarif, render_summary
+from compliance.render import RENDERERS, render_asset_register, render_junit, render_sarif, render_summary
 from compliance.results import REPORT_STEM, ReportError, build_report
 from compliance.sources import source_locations
 from compliance.synth import PROJECT_ROOT, SynthError, synthesize
@@ -26,6 +26,7 @@ from nag_rules.engine import EVALUATIONS_FILE
 
 SARIF_FILE = "iso27017.sarif"
 JUNIT_FILE = "iso27017-junit.xml"
+ASSET_REGISTER_FILE = "asset-register.csv"
 
 
 class UsageError(Exception):
@@ -56,9 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     report = commands.add_parser(
-        "report", help="synthesize the app, run the nag packs and write the clause report",
+        "report", help="synthesize the app, run the nag packs and write the clause report and asset register",
         description="Synthesize with the pinned CDK CLI, then write clause-report.{json,md,html,csv}, "
-                    f"{SARIF_FILE} and {JUNIT_FILE} into the cloud assembly directory. "
+                    f"{SARIF_FILE}, {JUNIT_FILE} and {ASSET_REGISTER_FILE} (every stateful resource with its data "
+                    "class, key, backup and retention) into the cloud assembly directory. "
                     "Exits 1 when any finding is unacknowledged.",
     )
     report.add_argument("--env", default=DEFAULT_ENVIRONMENT,
@@ -149,6 +151,7 @@ def write_outputs(
         sources = source_locations(PROJECT_ROOT, _construct_paths(document))
     contents[SARIF_FILE] = (render_sarif(document, sources), "utf-8")
     contents[JUNIT_FILE] = (render_junit(document), "utf-8")
+    contents[ASSET_REGISTER_FILE] = (render_asset_register(document), "utf-8-sig")
     staged = []
     for name, (content, encoding) in contents.items():
         temporary = directory / f".{name}.tmp"
@@ -169,7 +172,8 @@ def _finish(directory: Path) -> int:
     document = json.loads((directory / f"{REPORT_STEM}.json").read_text(encoding="utf-8"))
     sys.stdout.write(render_summary(document))
     names = ",".join(["json"] + [suffix.lstrip(".") for suffix in RENDERERS])
-    print(f"\n  report: {directory / REPORT_STEM}.{{{names}}}, {directory / SARIF_FILE}, {directory / JUNIT_FILE}")
+    print(f"\n  report: {directory / REPORT_STEM}.{{{names}}}, {directory / SARIF_FILE}, {directory / JUNIT_FILE}, "
+          f"{directory / ASSET_REGISTER_FILE}")
     return 0 if document["gate"]["passed"] else 1
 
 

@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
+from compliance.assets import asset_register
 from compliance.catalogue import Catalogue, Clause, load_catalogue
 from compliance.network import network_model
 from config.settings import is_real_reason
@@ -167,6 +168,7 @@ def build_report(
         "acknowledgements": acknowledgements,
         "scanner_skips": scanner_skips(inputs.assembly),
         "network": network_model(inputs.assembly),
+        "assets": asset_register(inputs.assembly, evaluations),
     }
 
 
@@ -198,6 +200,7 @@ def _clause(clause: Clause, catalogue: Catalogue, rules: dict[str, Any], evaluat
         "statement_ja": clause.statement_ja,
         "summary_en": clause.summary_en,
         "control_en": clause.control_en,
+        "remaining_en": list(clause.remaining_en),
         "security_hub": [control.to_dict() for control in clause.security_hub],
         "security_hub_note": clause.security_hub_note,
         "counts": {s: sum(1 for e in clause_evaluations if e["status"] == s) for s in EVALUATION_STATUSES},

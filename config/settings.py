@@ -243,6 +243,28 @@ class EnvironmentSettings(BaseModel):
         Field(**_meta(allowed="a 12-digit AWS account ID, required when operator_access = identity-account",
                       clause="9.4.4", description="Account whose MFA-authenticated IAM users may assume the role.")),
     ] = None
+    break_glass_permission_set: Annotated[
+        str,
+        Field(**_meta(allowed="an IAM Identity Center permission set name (1-32 of letters, digits, _+=,.@-), "
+                              "different from operator_permission_set",
+                      clause="9.2.3", description="Permission set whose sessions may assume the break-glass "
+                                                  "administrator role (identity-center access only).")),
+    ] = "TomoLinksBreakGlass"
+    admin_password_length: Annotated[
+        int,
+        Field(**_meta(allowed="16 to 99, and at least user_password_length", clause="9.2.4",
+                      description="Shortest password of the customers' administrators.")),
+    ] = 16
+    user_password_length: Annotated[
+        int,
+        Field(**_meta(allowed="10 to 99", clause="9.2.4",
+                      description="Shortest password of teachers and students.")),
+    ] = 10
+    temporary_password_days: Annotated[
+        int,
+        Field(**_meta(allowed="1 to 3", clause="9.2.4",
+                      description="How long a temporary password handed to a new user stays valid.")),
+    ] = 1
     network_links: Annotated[
         list[NetworkLink],
         Field(**_meta(allowed="a list of { path = construct path of the link, reason = one full sentence }",
@@ -395,7 +417,28 @@ class EnvironmentSettings(BaseModel):
             raise ValueError("region outside Japan")
         return value
 
-    @field_validator("operator_permission_set")
+    @field_validator("admin_password_length")
+    @classmethod
+    def _admin_password(cls, value: int) -> int:
+        if not 16 <= value <= 99:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("user_password_length")
+    @classmethod
+    def _user_password(cls, value: int) -> int:
+        if not 10 <= value <= 99:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("temporary_password_days")
+    @classmethod
+    def _temporary_password(cls, value: int) -> int:
+        if not 1 <= value <= 3:
+            raise ValueError("out of range")
+        return value
+
+    @field_validator("operator_permission_set", "break_glass_permission_set")
     @classmethod
     def _permission_set(cls, value: str) -> str:
         if not _PERMISSION_SET.match(value):
@@ -467,6 +510,13 @@ class EnvironmentSettings(BaseModel):
                 "operator_identity_account", self.operator_identity_account,
                 f"required when operator_access = identity-account, and only then (it is {self.operator_access})",
             )
+        if self.admin_password_length < self.user_password_length:
+            raise CrossFieldError("admin_password_length", self.admin_password_length,
+                                  f"shorter than user_password_length {self.user_password_length}: administrators "
+                                  "need the stronger password")
+        if self.break_glass_permission_set == self.operator_permission_set:
+            raise CrossFieldError("break_glass_permission_set", self.break_glass_permission_set,
+                                  "same as operator_permission_set: everyday operators must not hold break-glass access")
         paths = [link.path for link in self.network_links]
         if len(set(paths)) != len(paths):
             raise CrossFieldError("network_links", paths, "a link is listed twice")

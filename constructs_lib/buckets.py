@@ -13,7 +13,13 @@ from constructs_lib.acknowledgements import acknowledge, skip_checkov
 from constructs_lib.data_classification import DataClass, classify
 from constructs_lib.keys import DataClassKey
 from constructs_lib.stateful import KEEP
+from nag_rules.rules.offboarded_tenant_data_expires import OFFBOARDED, TENANT_STATUS_TAG
 from nag_rules.standards import MINIMUM_TLS
+
+OFFBOARDED_EXPIRY_DAYS = 30
+OFFBOARDED_NONCURRENT_DAYS = 1
+"""An offboarded tenant's objects go 30 days after tagging and their last versions a day later; with the
+7-day backups that is 38 days, inside "the end of the month after next" (CLD.8.1.5)."""
 
 NO_REPLICATION_REASON = (
     "Cross-region replication is not a whitepaper promise: the logs are protected by S3's "
@@ -97,11 +103,29 @@ class LoadBalancerLogsBucket(s3.Bucket):
                     "HIPAA.Security-S3DefaultEncryptionKMS")
 
 
+OFFBOARDED_TENANT_EXPIRY = s3.LifecycleRule(
+    id="ExpireOffboardedTenants",
+    tag_filters={TENANT_STATUS_TAG: OFFBOARDED},
+    expiration=cdk.Duration.days(OFFBOARDED_EXPIRY_DAYS),
+    noncurrent_version_expiration=cdk.Duration.days(OFFBOARDED_NONCURRENT_DAYS),
+)
+
+REMOVE_LEFTOVERS = s3.LifecycleRule(
+    id="RemoveLeftovers",
+    expired_object_delete_marker=True,
+    abort_incomplete_multipart_upload_after=cdk.Duration.days(OFFBOARDED_NONCURRENT_DAYS),
+)
+"""What the tag-filtered rule cannot reach: the delete markers its expiry leaves (they keep the key names) and
+uploads never completed (untaggable parts)."""
+
+
 class ClassifiedBucket(s3.Bucket):
     """A bucket of one data class, encrypted with that class's customer managed key.
 
     Callers may pass any ``s3.Bucket`` property (lifecycle rules, object lock, ...); the
-    encryption, TLS, public access, versioning and retention settings are applied last.
+    encryption, TLS, public access, versioning and retention settings are applied last. A customer-data
+    bucket also expires the objects of offboarded tenants (tagged ``TenantStatus=offboarded`` by
+    ``python -m tenants offboard``), whatever lifecycle rules the caller gives.
     """
 
     def __init__(
@@ -120,6 +144,9 @@ class ClassifiedBucket(s3.Bucket):
             bucket_key_enabled=True,
             server_access_logs_bucket=access_logs,
         )
+        if encryption_key.data_class is DataClass.CUSTOMER:
+            bucket_props["lifecycle_rules"] = [*(bucket_props.get("lifecycle_rules") or []), OFFBOARDED_TENANT_EXPIRY,
+                                               REMOVE_LEFTOVERS]
         super().__init__(scope, construct_id, **_protected(bucket_props))
         self.data_class = encryption_key.data_class
         classify(self, encryption_key.data_class)

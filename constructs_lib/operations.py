@@ -9,12 +9,12 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from constructs_lib.acknowledgements import acknowledge
-from constructs_lib.iam import ManagedPolicyRole
+from constructs_lib.iam import HumanRole, ManagedPolicyRole
 from constructs_lib.keys import DataClassKey
 from constructs_lib.log_group import RetainedLogGroup
-from nag_rules.standards import DEFAULT_SESSION_DOCUMENT
+from nag_rules.standards import DEFAULT_SESSION_DOCUMENT, MAX_OPERATOR_SESSION_SECONDS
 
-MAX_SESSION_MINUTES = 60
+MAX_SESSION_MINUTES = MAX_OPERATOR_SESSION_SECONDS // 60
 IDLE_SESSION_MINUTES = 20
 
 
@@ -79,7 +79,7 @@ class SessionManagerLogging(Construct):
         )
 
 
-class OperatorRole(ManagedPolicyRole):
+class OperatorRole(HumanRole):
     """The role operators assume to open sessions: one hour at most, only Session Manager sessions
     through ``sessions``' document on the servers of ``auto_scaling_group_name``, and only by
 
@@ -92,33 +92,14 @@ class OperatorRole(ManagedPolicyRole):
     def __init__(self, scope: Construct, construct_id: str, *, sessions: SessionManagerLogging,
                  auto_scaling_group_name: str, permission_set: str | None = None,
                  identity_account: str | None = None) -> None:
-        if (permission_set is None) == (identity_account is None):
-            raise ValueError(f"{construct_id}: give exactly one of permission_set and identity_account")
-        stack = cdk.Stack.of(scope)
-        if permission_set is not None:
-            trusted: iam.IPrincipal = iam.AccountRootPrincipal().with_conditions({"ArnLike": {
-                "aws:PrincipalArn": f"arn:{stack.partition}:iam::{stack.account}:role/aws-reserved/"
-                                    f"sso.amazonaws.com/*AWSReservedSSO_{permission_set}_*"}})
-        else:
-            trusted = iam.AccountPrincipal(identity_account).with_conditions({
-                "Bool": {"aws:MultiFactorAuthPresent": "true"},
-                "NumericLessThan": {"aws:MultiFactorAuthAge": str(MAX_SESSION_MINUTES * 60)},
-            })
         super().__init__(
             scope,
             construct_id,
-            assumed_by=trusted,
-            max_session_duration=cdk.Duration.minutes(MAX_SESSION_MINUTES),
+            permission_set=permission_set,
+            identity_account=identity_account,
             description="Operators: MFA, one hour, Session Manager only (ISO/IEC 27017 9.4.4)",
         )
-        if permission_set is not None:
-            acknowledge(
-                self.node.default_child,
-                f"Operators sign in through IAM Identity Center, which enforces MFA at sign-in for the "
-                f"{permission_set} permission set; that organisation setting is outside this template, and "
-                "federated sessions carry no aws:MultiFactorAuthPresent key to test.",
-                "ISO27017-MfaForHumanRoles",
-            )
+        stack = cdk.Stack.of(self)
         instances = stack.format_arn(service="ec2", resource="instance", resource_name="*")
         self.add_to_policy(iam.PolicyStatement(
             sid="StartSessionsOnApplicationServersOnly",

@@ -6,9 +6,10 @@ from stacks.data import DataStack
 from stacks.edge import EdgeStack
 from stacks.environment_stack import EnvironmentStack
 from stacks.foundation import FoundationStack
+from stacks.identity import IdentityStack
 from stacks.network import NetworkStack
 from stacks.operations import OperationsStack
 from stacks.security import SecurityStack
 
 __all__ = ["ApplicationStack", "BackupCopyStack", "DataStack", "EdgeStack", "EnvironmentStack", "FoundationStack",
-           "NetworkStack", "OperationsStack", "SecurityStack"]
+           "IdentityStack", "NetworkStack", "OperationsStack", "SecurityStack"]

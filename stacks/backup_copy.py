@@ -29,7 +29,8 @@ class BackupCopyStack(EnvironmentStack):
         if settings.backup_copy_region is None:
             raise ValueError(f"{construct_id}: backup_copy_region is not set")
         super().__init__(scope, construct_id, settings=settings, name="backup-copy", region=settings.backup_copy_region,
-                         description="tomoLinks ISO/IEC 27017 backup copies in the other Japanese region", **kwargs)
+                         description="tomoLinks ISO/IEC 27017 backup copies in the other Japanese region",
+                         bounds_roles=False, **kwargs)
         self.key = DataClassKey(self, "CustomerKey", data_class=DataClass.CUSTOMER,
                                 alias_prefix=settings.name_prefix)
         self.vault = backup.BackupVault(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aws_cdk as cdk
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -68,6 +69,10 @@ class DataStack(EnvironmentStack):
         )
         self.database.acknowledge_cluster_level_backup(self.backup.plan.node.path)
         self.database.cluster.node.add_dependency(self.monitoring_logs)
+        for construct_id, bucket in (("TeachingMaterialsBucketName", self.teaching_materials),
+                                     ("LearningRecordsBucketName", self.learning_records)):
+            cdk.CfnOutput(self, construct_id, value=bucket.bucket_name,
+                          description="A customer-data bucket: `make offboard` tags a departing tenant's objects here")
         self.malware_protection = S3MalwareProtection(
             self, "MalwareProtection", buckets=[self.teaching_materials, self.learning_records], key=keys.customer)
         self.application_access = ApplicationDataAccess(

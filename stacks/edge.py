@@ -23,7 +23,7 @@ class EdgeStack(EnvironmentStack):
     def __init__(self, scope: Construct, construct_id: str, *, settings: EnvironmentSettings, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, settings=settings, name="edge", region=EDGE_REGION,
                          description="tomoLinks ISO/IEC 27017 edge: CloudFront and its web ACL (us-east-1 by AWS design)",
-                         **kwargs)
+                         bounds_roles=False, **kwargs)
         logs_arn = f"arn:aws:s3:::{edge_logs_bucket_name(settings)}"
         self.firewall = WebApplicationFirewall(
             self, "Firewall", name=f"{settings.name_prefix}-edge", rate_limit=settings.waf_rate_limit,

@@ -6,6 +6,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from config import EnvironmentSettings
+from constructs_lib.iam import PermissionsBoundary, apply_permissions_boundary
 
 
 class EnvironmentStack(cdk.Stack):
@@ -13,6 +14,10 @@ class EnvironmentStack(cdk.Stack):
 
     Explicit zones keep synthesis deterministic and offline: CDK never looks them up. ``region``
     is for what AWS requires elsewhere (the CloudFront edge in us-east-1); such a stack has no zones.
+    Every role of the stack, the CDK's own custom resource roles included, is under the stack's
+    ``permissions_boundary`` (9.2.3); a boundary cannot be shared across stacks or regions. A stack with no
+    role to bound says ``bounds_roles=False`` (an unused boundary is a finding; a role added there later
+    without one is another).
     """
 
     def __init__(
@@ -24,6 +29,7 @@ class EnvironmentStack(cdk.Stack):
         name: str,
         description: str,
         region: str | None = None,
+        bounds_roles: bool = True,
         **stack_props: Any,
     ) -> None:
         region = region or settings.region
@@ -39,6 +45,9 @@ class EnvironmentStack(cdk.Stack):
         )
         for key, value in settings.tags.items():
             cdk.Tags.of(self).add(key, value)
+        self.permissions_boundary = PermissionsBoundary(self, "PermissionsBoundary") if bounds_roles else None
+        if self.permissions_boundary is not None:
+            apply_permissions_boundary(self, self.permissions_boundary)
 
     @property
     def availability_zones(self) -> list[str]:

@@ -319,6 +319,31 @@ CASES: list[Mutation] = [
     ("CloudFront accepting TLS 1.0", "CloudFrontTls", "Edge", "Edge/Entry/Distribution/Resource",
      lambda t: _props(t, "AWS::CloudFront::Distribution", "EntryDistribution")["DistributionConfig"][
          "ViewerCertificate"].update(MinimumProtocolVersion="TLSv1")),
+    # issue 6: identities, privileged access, tenant data removal
+    ("administrators' MFA optional", "CognitoAdminMfa", "Identity", "Identity/UserPools/Administrators/Resource",
+     lambda t: _props(t, "AWS::Cognito::UserPool", "UserPoolsAdministrators").update(MfaConfiguration="OPTIONAL")),
+    ("administrators' passwords as short as users'", "CognitoAdminPoolStronger", "Identity",
+     "Identity/UserPools/Administrators/Resource",
+     lambda t: _props(t, "AWS::Cognito::UserPool", "UserPoolsAdministrators")["Policies"]["PasswordPolicy"].update(
+         MinimumLength=10)),
+    ("administrators' temporary passwords for a week", "CognitoAdminPoolStronger", "Identity",
+     "Identity/UserPools/Administrators/Resource",
+     lambda t: _props(t, "AWS::Cognito::UserPool", "UserPoolsAdministrators")["Policies"]["PasswordPolicy"].update(
+         TemporaryPasswordValidityDays=7)),
+    ("flow log role unbounded", "RolePermissionsBoundary", "Network", "Network/ServiceVpc/FlowLogRole/Resource",
+     lambda t: _props(t, "AWS::IAM::Role", "ServiceVpcFlowLogRole7").pop("PermissionsBoundary")),
+    ("boundary lets roles create roles", "RolePermissionsBoundary", "Data", "Data/Backup/Role/Resource",
+     lambda t: _props(t, "AWS::IAM::ManagedPolicy", "PermissionsBoundary")["PolicyDocument"]["Statement"][1].update(
+         Action=["iam:Tag*"])),
+    ("backup role given everything", "NoWildcardAdminPolicy", "Data", "Data/Backup/Role/Permissions",
+     lambda t: _props(t, "AWS::IAM::ManagedPolicy", "BackupRolePermissions")["PolicyDocument"]["Statement"].append(
+         {"Effect": "Allow", "Action": "*", "Resource": "*"})),
+    ("database passwords only", "RdsIamAuthentication", "Data", "Data/Records/Cluster/Resource",
+     lambda t: _props(t, "AWS::RDS::DBCluster", "RecordsCluster").update(EnableIAMDatabaseAuthentication=False)),
+    ("offboarded tenants kept", "OffboardedTenantDataExpires", "Data", "Data/TeachingMaterials/Resource",
+     lambda t: _props(t, "AWS::S3::Bucket", "TeachingMaterials")["LifecycleConfiguration"].update(Rules=[])),
+    ("user pool unclassified", "DataClassificationTag", "Identity", "Identity/UserPools/Users/Resource",
+     lambda t: _props(t, "AWS::Cognito::UserPool", "UserPoolsUsers")["UserPoolTags"].pop("DataClassification")),
 ]
 
 
@@ -363,7 +388,7 @@ def test_removing_a_protection_is_caught(default_assembly, baseline, tmp_path, n
 
 
 def test_every_rule_guards_something_in_the_default_app(baseline):
-    unused = {"NoIamUsers", "NetworkLinkApproved", "ApiGatewayTls", "DataStoreEncrypted", "BackupCopyInJapan"}
+    unused = {"NoIamUsers", "NetworkLinkApproved", "ApiGatewayTls", "BackupCopyInJapan"}
     for rule in set(RULES) - unused:
         assert baseline[rule], f"{rule} evaluates nothing in the default app"
     assert not baseline["NoIamUsers"] and not baseline["NetworkLinkApproved"]

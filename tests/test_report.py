@@ -1,4 +1,5 @@
 import csv
+import html
 import io
 import json
 import re
@@ -84,9 +85,12 @@ def test_met_clause_lists_resources_and_evidence(default_report):
 def test_acknowledged_exceptions_show_in_their_clause_with_the_reason(default_report):
     clause = _clause(default_report, "10.1.1")
     exceptions = {e["path"]: e for r in clause["rules"] for e in r["evaluations"] if e["status"] == "acknowledged"}
-    assert set(exceptions) == {"Foundation/AccessLogs/Resource", "Application/LoadBalancerLogs/Resource"}
+    buckets = {"Foundation/AccessLogs/Resource", "Application/LoadBalancerLogs/Resource"}
+    pools = {"Identity/UserPools/Administrators/Resource", "Identity/UserPools/Users/Resource"}
+    assert set(exceptions) == buckets | pools
     assert f"{len(exceptions)} acknowledged exception(s)" in clause["status_note"]
-    assert all("SSE-S3" in e["acknowledgement"]["reason"] for e in exceptions.values())
+    assert all("SSE-S3" in exceptions[path]["acknowledgement"]["reason"] for path in buckets)
+    assert all("keys it owns" in exceptions[path]["acknowledgement"]["reason"] for path in pools)
 
 
 def test_uncovered_infrastructure_clause_is_not_evaluated_and_says_so(default_assembly):
@@ -174,7 +178,7 @@ def test_renderers_read_only_the_json(default_report, tmp_path):
     written = write_outputs(default_report, tmp_path)
     assert [p.name for p in written] == [
         "clause-report.json", "clause-report.md", "clause-report.html", "clause-report.csv", "iso27017.sarif",
-        "iso27017-junit.xml"]
+        "iso27017-junit.xml", "asset-register.csv"]
     document = json.loads((tmp_path / "clause-report.json").read_text(encoding="utf-8"))
     assert (tmp_path / "clause-report.md").read_text(encoding="utf-8") == render_markdown(document)
     assert (tmp_path / "clause-report.html").read_text(encoding="utf-8") == render_html(document)
@@ -333,6 +337,8 @@ def test_every_data_store_and_endpoint_shows_its_key_or_tls_policy_under_10_1_1(
             assert "RotationPeriodInDays = 365" in evidence
         elif resource["type"] in ("AWS::ElasticLoadBalancingV2::Listener", "AWS::CloudFront::Distribution"):
             assert re.search(r"SslPolicy = ELBSecurityPolicy-TLS13|redirects to HTTPS|TLSv1\.2_2021", evidence)
+        elif resource["type"] == "AWS::Cognito::UserPool":
+            assert [e["status"] for e in evaluations] == ["acknowledged"] and "keys Amazon Cognito owns" in evidence
         elif any(e["status"] == "acknowledged" for e in evaluations):
             assert "SSEAlgorithm = AES256" in evidence
         else:
@@ -405,6 +411,13 @@ def test_each_acknowledgement_names_its_pack(rule_id, pack):
     ("16.1.1", {"GuardDutyFindingsRouted", "IncidentsRouted", "NotificationsDelivered"}),
     ("16.1.2", {"GuardDutyFindingsRouted", "IncidentsRouted", "AlarmHasAction"}),
     ("16.1.7", {"CloudTrailProtected", "LogArchiveLocked"}),
+    ("9.2.3", {"CognitoAdminMfa", "CognitoAdminPoolStronger", "HumanRoleTrust", "MfaForHumanRoles",
+               "NoWildcardAdminPolicy", "RolePermissionsBoundary"}),
+    ("9.2.4", {"CognitoAdminPoolStronger", "RdsManagedCredentials"}),
+    ("9.4.1", {"CognitoAdminMfa", "RdsIamAuthentication", "RolePermissionsBoundary", "S3BucketPublicAccessBlock"}),
+    ("CLD.9.5.1", {"DatabaseIsolated", "RdsTlsEnforced", "RdsIamAuthentication", "KeyMatchesDataClass"}),
+    ("CLD.8.1.5", {"OffboardedTenantDataExpires"}),
+    ("8.2.2", {"DataClassificationTag"}),
 ])
 def test_shared_clauses_show_what_the_infrastructure_provides(default_report, clause_id, rules):
     clause = _clause(default_report, clause_id)
@@ -414,3 +427,38 @@ def test_shared_clauses_show_what_the_infrastructure_provides(default_report, cl
         assert evaluated.get(rule), f"{clause_id}: {rule} evaluates nothing"
         assert {e["status"] for e in evaluated[rule]} <= {"compliant", "acknowledged"}, (clause_id, rule)
     assert "Supporting evidence:" in clause["status_note"]
+
+
+def test_shared_clauses_say_what_is_left_to_the_application(default_report):
+    clause = _clause(default_report, "CLD.9.5.1")
+    assert any("row-level security" in duty for duty in clause["remaining_en"])
+    assert any("tenant key" in duty for duty in clause["remaining_en"])
+    markdown, page = render_markdown(default_report), render_html(default_report)
+    for duty in clause["remaining_en"]:
+        assert f"- {duty}" in markdown
+        assert html.escape(duty) in page
+    assert all(c["remaining_en"] for c in default_report["clauses"] if c["category"] == "shared")
+    assert not any(c["remaining_en"] for c in default_report["clauses"] if c["category"] != "shared")
+
+
+def test_administrators_are_apart_and_stronger_under_9_2_3(default_report):
+    by_path = _evaluations_by_path(_clause(default_report, "9.2.3"))
+    admins = " ".join(e["evidence"] for e in by_path["Identity/UserPools/Administrators/Resource"])
+    assert "MinimumLength = 16" in admins and "MfaConfiguration = ON" in admins
+    assert "compared with users pool Identity/UserPools/Users/Resource: MinimumLength = 10" in admins
+    break_glass = by_path["Identity/BreakGlass/Resource"]
+    acknowledged = [e for e in break_glass if e["status"] == "acknowledged"]
+    assert any("AdministratorAccess" in e["evidence"] for e in acknowledged)
+    assert all("break-glass" in e["acknowledgement"]["reason"] for e in acknowledged if "Administrator" in e["evidence"])
+    bounded = [e for e in _clause(default_report, "9.2.3")["rules"] if e["id"] == "ISO27017-RolePermissionsBoundary"]
+    assert all("PermissionsBoundary = " in e["evidence"] for e in bounded[0]["evaluations"])
+
+
+def test_every_destination_of_data_is_shown_in_japan_under_6_1_3(default_report):
+    clause = _clause(default_report, "6.1.3")
+    assert clause["status"] == "met"
+    destinations = [e["evidence"] for r in clause["rules"] if r["id"] == "ISO27017-LogDestinationsInJapan"
+                    for e in r["evaluations"]]
+    assert destinations and all("→" in evidence for evidence in destinations)
+    assert all("(ap-northeast-1)" in evidence or "(ap-northeast-3)" in evidence for evidence in destinations)
+    assert any("trail log files → Foundation/LogArchive/Resource" in evidence for evidence in destinations)

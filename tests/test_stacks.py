@@ -86,7 +86,7 @@ def app_stacks():
     app = new_app()
     project.build(app, load_environment())
     return {name: A.Template.from_stack(app.node.find_child(name))
-            for name in ("Foundation", "Network", "Application", "Data")}
+            for name in ("Foundation", "Network", "Application", "Data", "Identity", "Operations", "Security")}
 
 
 def test_network_stack_has_both_vpcs_with_configured_cidrs(app_stacks):
@@ -249,3 +249,59 @@ def test_an_environment_whose_account_security_runs_elsewhere_builds_no_account_
     assert report["gate"] == {"passed": True, "blocking": []}
     (ack,) = [a for a in report["acknowledgements"] if a["rule"] == "ISO27017-BackupAuditFramework"]
     assert "account_security = external" in ack["reason"]
+
+
+def test_identity_stack_keeps_administrators_apart_with_the_configured_floors():
+    import app as project
+
+    settings = load_environment().model_copy(update={"admin_password_length": 20, "user_password_length": 12,
+                                                     "temporary_password_days": 2})
+    app = new_app()
+    project.build(app, settings)
+    identity = A.Template.from_stack(app.node.find_child("Identity"))
+    identity.resource_count_is("AWS::Cognito::UserPool", 2)
+    for pool, length, mfa in (("administrators", 20, "ON"), ("users", 12, "OPTIONAL")):
+        identity.has_resource("AWS::Cognito::UserPool", {
+            "DeletionPolicy": "Retain",
+            "Properties": A.Match.object_like({
+                "UserPoolName": f"tomolinks-example-{pool}",
+                "MfaConfiguration": mfa,
+                "DeletionProtection": "ACTIVE",
+                "Policies": {"PasswordPolicy": A.Match.object_like({
+                    "MinimumLength": length, "TemporaryPasswordValidityDays": 2})},
+                "UserPoolTags": A.Match.object_like({"UserPoolAudience": pool, "DataClassification": "customer"}),
+            }),
+        })
+    identity.has_resource_properties("AWS::IAM::Role", {
+        "MaxSessionDuration": 3600,
+        "AssumeRolePolicyDocument": {"Statement": [A.Match.object_like({"Condition": {"ArnLike": {
+            "aws:PrincipalArn": A.Match.string_like_regexp("AWSReservedSSO_TomoLinksBreakGlass_")}}})]},
+        "PermissionsBoundary": A.Match.absent(),
+    })
+
+
+def test_break_glass_from_an_identity_account_needs_fresh_mfa():
+    import app as project
+
+    settings = load_environment().model_copy(update={"operator_access": "identity-account",
+                                                     "operator_identity_account": "210987654321"})
+    app = new_app()
+    project.build(app, settings)
+    A.Template.from_stack(app.node.find_child("Identity")).has_resource_properties("AWS::IAM::Role", {
+        "AssumeRolePolicyDocument": {"Statement": [A.Match.object_like({
+            "Principal": {"AWS": A.Match.string_like_regexp("210987654321")},
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"},
+                          "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}})]}})
+
+
+@pytest.mark.parametrize("name", ["Foundation", "Network", "Application", "Data", "Operations", "Security"])
+def test_every_role_of_a_stack_is_under_its_own_boundary(app_stacks, name):
+    template = app_stacks[name]
+    boundaries = template.find_resources("AWS::IAM::ManagedPolicy", {"Properties": {"PolicyDocument": {
+        "Statement": A.Match.array_with([A.Match.object_like({"Sid": "NoIdentityChanges", "Effect": "Deny"})])}}})
+    assert len(boundaries) == 1
+    (boundary,) = boundaries
+    roles = template.find_resources("AWS::IAM::Role")
+    assert roles
+    for role in roles.values():
+        assert role["Properties"]["PermissionsBoundary"] == {"Ref": boundary}

@@ -1,6 +1,7 @@
 """Renderers of the result model. Each takes the parsed JSON document and nothing else (SARIF may also
 take where each construct was created in the source, see compliance.sources)."""
 
+from compliance.render.asset_register import render_asset_register
 from compliance.render.csv_table import render_csv
 from compliance.render.html_page import render_html
 from compliance.render.junit import render_junit
@@ -14,5 +15,5 @@ RENDERERS = {
     ".csv": render_csv,
 }
 
-__all__ = ["RENDERERS", "render_csv", "render_html", "render_junit", "render_markdown", "render_sarif",
-           "render_summary"]
+__all__ = ["RENDERERS", "render_asset_register", "render_csv", "render_html", "render_junit", "render_markdown",
+           "render_sarif", "render_summary"]

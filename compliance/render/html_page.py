@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Iterable, Sequence
 
+from compliance.render.asset_register import classification_counts, deletion_text
 from compliance.render.network_svg import render_network_svg
 
 
@@ -149,6 +150,7 @@ def render_html(report: dict[str, Any]) -> str:
             chapter = clause["chapter"]
             parts.append(f"<h3>{_e(chapter)} {_e(clause['chapter_title_ja'])} / {_e(clause['chapter_title_en'])}</h3>")
         parts += _clause(clause)
+    parts += _assets(report)
     parts.append("<h2>Resource index</h2>")
     parts.append(f"<p>{coverage['evaluated']} of {coverage['total']} resources were evaluated by at least one "
                  "ISO27017 rule; the others are listed as not evaluated.</p>")
@@ -192,6 +194,24 @@ def render_html(report: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _assets(report: dict[str, Any]) -> list[str]:
+    assets = report.get("assets", [])
+    parts = ["<h2>Asset register (8.1.1, 8.2.2)</h2>",
+             f"<p>Every stateful resource ({len(assets)}) with its data class, the key that encrypts it, the backup "
+             "plans that select it and how long it keeps data; also written as <code>asset-register.csv</code>.</p>",
+             "<div class='cards'>"]
+    parts += [f"<div class='card'>{_e(label)}<b>{n}</b>assets</div>" for label, n in classification_counts(report).items()]
+    parts.append("</div>")
+    parts += _table(["Resource", "Stack", "Type", "Classification", "KMS key", "Backup", "Retention", "Deletion policy"], [
+        [f"<code>{_e(a['path'])}</code>", _e(a["stack"]), _e(a["type"]),
+         _e(a["classification"]) if a["classification"] else _status("none"),
+         "<br>".join(_e(k) for k in a["kms_keys"]), "<br>".join(_e(b) for b in a["backup"]) or "none",
+         _e(a["retention"]), _e(deletion_text(a))]
+        for a in assets
+    ])
+    return parts
+
+
 def _clause(clause: dict[str, Any]) -> list[str]:
     status = clause["status"]
     opened = " open" if status in ("violated", "unresolved") else ""
@@ -209,6 +229,9 @@ def _clause(clause: dict[str, Any]) -> list[str]:
         "</div>",
         f"<p><span class='label'>Control (design intent)</span><br>{_e(clause['control_en'])}</p>",
     ]
+    if clause.get("remaining_en"):
+        parts.append("<div><span class='label'>Left to the application or the organisation</span><ul>"
+                     + "".join(f"<li>{_e(duty)}</li>" for duty in clause["remaining_en"]) + "</ul></div>")
     if clause["security_hub"] or clause["security_hub_note"]:
         parts.append("<p><span class='label'>AWS Security Hub</span><br>")
         parts += [f"<code>{_e(c['id'])}</code> {_e(c['title'])} <span class='meta'>({_e(c['standards'])})</span><br>"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
+from compliance.render.asset_register import classification_counts, deletion_text
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -59,6 +60,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             chapter = clause["chapter"]
             out += [f"### {chapter} {clause['chapter_title_ja']} / {clause['chapter_title_en']}", ""]
         out += _clause(clause)
+    out += _assets(report)
     out += ["## Resource index", ""]
     evaluated = [r for r in report["resources"] if r["evaluated"]]
     unevaluated = [r for r in report["resources"] if not r["evaluated"]]
@@ -108,6 +110,8 @@ def _clause(clause: dict[str, Any]) -> list[str]:
         f"Control (design intent): {clause['control_en']}",
         "",
     ]
+    if clause.get("remaining_en"):
+        out += ["Left to the application or the organisation:", "", *(f"- {duty}" for duty in clause["remaining_en"]), ""]
     if clause["security_hub"]:
         out.append("Security Hub: " + "; ".join(
             f"{c['id']} {c['title']} ({c['standards']})" for c in clause["security_hub"]) + ".")
@@ -126,6 +130,22 @@ def _clause(clause: dict[str, Any]) -> list[str]:
             out.append("No resource of the rule's types is in this app.")
         out.append("")
     return out
+
+
+def _assets(report: dict[str, Any]) -> list[str]:
+    assets = report.get("assets", [])
+    out = ["## Asset register (8.1.1, 8.2.2)", "",
+           f"Every stateful resource ({len(assets)}) with its data class, the key that encrypts it, the backup plans "
+           "that select it and how long it keeps data; also written as `asset-register.csv`.", ""]
+    out += _table(["Classification", "Assets"], classification_counts(report).items())
+    out += [""]
+    out += _table(
+        ["Resource", "Stack", "Type", "Classification", "KMS key", "Backup", "Retention", "Deletion policy"],
+        [[f"`{a['path']}`", a["stack"], a["type"], a["classification"] or "**none**", "<br>".join(a["kms_keys"]),
+          "<br>".join(a["backup"]) or "none", a["retention"],
+          deletion_text(a)] for a in assets],
+    )
+    return out + [""]
 
 
 def _network(network: dict[str, Any]) -> list[str]:

@@ -121,7 +121,13 @@ def _repository(r: Resource) -> Check:
                             "EncryptionConfiguration.KmsKey", "the AWS managed key aws/ecr"))
 
 
+def _user_pool(r: Resource) -> Check:
+    return non_compliant("encrypted at rest with keys Amazon Cognito owns: a user pool has no property for a customer "
+                         "managed key (KMS keys serve only custom sender triggers), so this is the most it gets")
+
+
 CHECKS: dict[str, Callable[[Resource], Check]] = {
+    "AWS::Cognito::UserPool": _user_pool,
     "AWS::DocDB::DBCluster": _database,
     "AWS::Neptune::DBCluster": _database,
     "AWS::ElastiCache::ReplicationGroup": _replication_group,
@@ -151,8 +157,8 @@ RULE = Rule(
         "node-to-node encryption, EnforceHTTPS with a TLS 1.2 policy); Redshift clusters (KmsKeyId); FSx "
         "file systems (KmsKeyId; Lustre persistent deployments only); Firehose Direct PUT streams "
         "(CUSTOMER_MANAGED_CMK with KeyARN; a stream fed by Kinesis keeps nothing at rest); ECR repositories "
-        "(KMS or KMS_DSSE with KmsKey). Cognito user pools are left out: AWS encrypts them with keys it owns "
-        "and offers no customer managed key."
+        "(KMS or KMS_DSSE with KmsKey). Cognito user pools are always encrypted with keys AWS owns and take no "
+        "customer managed key: each is reported so, and its acknowledgement says why that is accepted."
     ),
     check=data_store_encrypted,
     security_hub=("DocumentDB.1", "Neptune.1", "ElastiCache.4", "ElastiCache.5", "Opensearch.1", "Opensearch.3",

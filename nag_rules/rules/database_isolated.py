@@ -77,7 +77,7 @@ def _has_internet_gateway(vpc: Resource) -> bool:
 
 RULE = Rule(
     name="DatabaseIsolated",
-    clauses=("13.1.3",),
+    clauses=("13.1.3", "CLD.9.5.1"),
     resource_types=tuple(SUBNET_GROUPS),
     info="A database or cache is publicly accessible or outside isolated subnets.",
     explanation=(

@@ -26,7 +26,7 @@ def key_matches_data_class(resource: Resource) -> Check:
 
 RULE = Rule(
     name="KeyMatchesDataClass",
-    clauses=("8.1.1", "10.1.1"),
+    clauses=("8.1.1", "10.1.1", "CLD.9.5.1"),
     resource_types=KEY_TYPES,
     info="The resource is encrypted with the key of another data class.",
     explanation=(

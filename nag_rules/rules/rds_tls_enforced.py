@@ -50,7 +50,7 @@ def _mysql(group: Resource, parameters: dict[str, Any]) -> Check:
 
 RULE = Rule(
     name="RdsTlsEnforced",
-    clauses=("10.1.1",),
+    clauses=("10.1.1", "CLD.9.5.1"),
     resource_types=("AWS::RDS::DBCluster", "AWS::RDS::DBInstance"),
     info="The database does not refuse connections without TLS 1.2 or newer.",
     explanation=(

@@ -189,3 +189,29 @@ def test_edge_logs_bucket_name_must_suit_aws_waf():
     with pytest.raises(ValueError, match="starting with aws-waf-logs-"):
         EdgeLogsBucket(stack, "EdgeLogs", bucket_name="edge-logs", encryption_key=key, access_logs=logs,
                        source_region="us-east-1")
+
+
+def test_customer_bucket_expires_offboarded_tenants_after_the_callers_rules():
+    stack, key, logs = _setup()
+    ClassifiedBucket(stack, "Records", encryption_key=key, access_logs=logs,
+                     lifecycle_rules=[s3.LifecycleRule(id="Archive", transitions=[s3.Transition(
+                         storage_class=s3.StorageClass.INFREQUENT_ACCESS, transition_after=cdk.Duration.days(90))])])
+    A.Template.from_stack(stack).has_resource_properties("AWS::S3::Bucket", {
+        "Tags": A.Match.array_with([{"Key": "DataClassification", "Value": "customer"}]),
+        "LifecycleConfiguration": {"Rules": [
+            A.Match.object_like({"Id": "Archive"}),
+            {"Id": "ExpireOffboardedTenants", "Status": "Enabled", "ExpirationInDays": 30,
+             "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+             "TagFilters": [{"Key": "TenantStatus", "Value": "offboarded"}]},
+            {"Id": "RemoveLeftovers", "Status": "Enabled", "ExpiredObjectDeleteMarker": True,
+             "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
+        ]},
+    })
+
+
+def test_other_classes_keep_their_objects_whatever_their_tags():
+    stack = new_stack()
+    key = DataClassKey(stack, "Key", data_class=DataClass.SERVICE_DERIVED, alias_prefix="p")
+    ClassifiedBucket(stack, "Derived", encryption_key=key, access_logs=AccessLogsBucket(stack, "AccessLogs"))
+    (derived,) = _bucket_with_tag(A.Template.from_stack(stack), "service-derived").values()
+    assert "LifecycleConfiguration" not in derived["Properties"]

@@ -7,6 +7,7 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
 
 import nag_rules
 from constructs_lib import AccessLogsBucket, ClassifiedBucket, DataClass, DataClassKey, NotificationTopic
+from constructs_lib.iam import PermissionsBoundary, apply_permissions_boundary
 from constructs_lib.posture import IncidentRouting, PatchManagement, SecurityPosture, ThreatDetection
 from tests.helpers import TOKYO, new_app, new_stack
 
@@ -270,6 +271,7 @@ def test_window_schedule_can_be_moved():
 def test_every_pack_passes_the_constructs_with_only_their_own_acknowledgements():
     app = new_app()
     stack = cdk.Stack(app, "Posture", env=TOKYO)
+    apply_permissions_boundary(stack, PermissionsBoundary(stack, "Boundary"))
     ThreatDetection(stack, "Threats")
     key = _key(stack)
     IncidentRouting(stack, "Incidents", topic=NotificationTopic(stack, "Topic", key=key, emails=["a@example.com"]),

@@ -1,6 +1,7 @@
 from dataclasses import replace
 
 from aws_cdk import CfnParameter, RemovalPolicy
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_docdb as docdb
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_elasticache as elasticache
@@ -168,6 +169,14 @@ def test_noncompliance_15_deploy_time_flag_is_unresolved():
     _docdb(stack, kms_key_id=key.key_arn).add_property_override("StorageEncrypted", encrypted.value_as_string)
     evaluation = only(evaluations_of(stack, RULE))
     assert evaluation.status is Status.UNRESOLVED and evaluation.evidence == 'StorageEncrypted = {"Ref":"Encrypted"}'
+
+
+def test_noncompliance_16_user_pool_is_only_ever_under_keys_aws_owns():
+    stack = new_stack()
+    cognito.UserPool(stack, "Pool")
+    evaluation = only(evaluations_of(stack, RULE))
+    assert evaluation.status is Status.VIOLATED
+    assert "keys Amazon Cognito owns" in evaluation.evidence
 
 
 def test_compliance_1_document_db_and_neptune_with_a_customer_managed_key():

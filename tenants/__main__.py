@@ -1,0 +1,5 @@
+import sys
+
+from tenants.offboard import main
+
+sys.exit(main())
