@@ -28,6 +28,8 @@ help:
 	@echo "make bench    print synthesis and pack cost figures"
 	@echo "make docs     regenerate docs/rules.md"
 	@echo "make manifest record the default app's stateful resources (the data-loss guard; a reviewed change)"
+	@echo "make audit    read the deployed account (current credentials; PROFILE=, REGION=, ENDPOINT_URL= optional)"
+	@echo "              and write cdk.out/audit-report.{json,md,html,csv}; exit 1 if a check fails or is unverified"
 	@echo "make offboard TENANT=t [DRY_RUN=1]  tag every object version of tenant t in ENV's customer-data buckets"
 	@echo "              TenantStatus=offboarded so the lifecycle rule deletes them (DRY_RUN=1 lists, changes nothing)"
 
@@ -79,6 +81,11 @@ synth: setup
 
 diff: setup
 	npx cdk diff --context env=$(ENV)
+
+.PHONY: audit
+audit: setup
+	$(PY) -m compliance audit --env $(ENV) $(if $(PROFILE),--profile "$(PROFILE)") $(if $(REGION),--region "$(REGION)") \
+		$(if $(ENDPOINT_URL),--endpoint-url "$(ENDPOINT_URL)")
 
 # CLD.8.1.5. TENANT reaches the command through the environment (make exports command-line variables), so the
 # shell never parses it; the command checks it.

@@ -1,7 +1,8 @@
-"""Command line: ``python -m compliance report|manifest|docs``.
+"""Command line: ``python -m compliance report|manifest|audit|docs``.
 
 Exit codes: 0 success (gate passed), 1 the gate failed (the report is written), 2 usage,
-configuration or synthesis error (nothing is written).
+configuration or synthesis error (nothing is written). The audit: 0 every check passed, 1 a check failed or
+could not be verified, 2 usage or credential error.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from compliance.audit.cli import AuditUsageError
+from compliance.audit.cli import add_parser as add_audit_parser
+from compliance.files import write_together
 from compliance.render import RENDERERS, render_asset_register, render_junit, render_sarif, render_summary
 from compliance.results import REPORT_STEM, ReportError, build_report
 from compliance.sources import source_locations
@@ -38,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (UsageError, ConfigurationError, SynthError, ReportError, AssemblyError) as error:
+    except (UsageError, ConfigurationError, SynthError, ReportError, AssemblyError, AuditUsageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -76,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Write the data-loss guard's manifest from a synthesized assembly (a deliberate, reviewed act).")
     manifest.add_argument("--assembly", default="cdk.out", help="synthesized cloud assembly (default: %(default)s)")
     manifest.set_defaults(handler=_manifest)
+
+    add_audit_parser(commands)
 
     docs = commands.add_parser("docs", help="generate docs/rules.md from the rule registry and the catalogue")
     docs.add_argument("--check", action="store_true", help="exit 1 if the committed file is stale")
@@ -152,14 +158,7 @@ def write_outputs(
     contents[SARIF_FILE] = (render_sarif(document, sources), "utf-8")
     contents[JUNIT_FILE] = (render_junit(document), "utf-8")
     contents[ASSET_REGISTER_FILE] = (render_asset_register(document), "utf-8-sig")
-    staged = []
-    for name, (content, encoding) in contents.items():
-        temporary = directory / f".{name}.tmp"
-        temporary.write_text(content, encoding=encoding)
-        staged.append((temporary, directory / name))
-    for temporary, target in staged:
-        os.replace(temporary, target)
-    return [target for _, target in staged]
+    return write_together(directory, contents)
 
 
 def _construct_paths(document: dict[str, Any]) -> Iterable[str]:

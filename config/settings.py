@@ -51,6 +51,7 @@ def addresses_needed(masks: tuple[tuple[str, int], ...], zones: int) -> int:
 _TAG_KEY = re.compile(r"^[A-Za-z0-9 _.:/=+\-@]{1,128}$")
 _INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d{0,2}xlarge)$")
 _PERMISSION_SET = re.compile(r"^[\w+=,.@-]{1,32}$")
+_CHECK_ID = re.compile(r"^[A-Z][A-Za-z0-9]{2,63}$")
 _CONSTRUCT_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)+$")
 
 
@@ -72,14 +73,26 @@ def is_real_reason(reason: str) -> bool:
     return len(text.split()) >= 4
 
 
-class NetworkLink(BaseModel):
-    """An approved link toward another network (peering, VPN, transit gateway...), with its reason."""
+class Justified(BaseModel):
+    """An accepted exception: whatever it names, with a reason of at least one full sentence."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
+    reason: str
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not is_real_reason(value):
+            raise ValueError("reason must be at least one full sentence")
+        return value
+
+
+class NetworkLink(Justified):
+    """An approved link toward another network (peering, VPN, transit gateway...), with its reason."""
+
     path: str
     """Construct path of the CloudFormation resource of the link, e.g. Network/ServiceVpc/ToPartner."""
-    reason: str
 
     @field_validator("path")
     @classmethod
@@ -88,11 +101,27 @@ class NetworkLink(BaseModel):
             raise ValueError(f"path {value!r} is not a construct path such as Stack/Construct/Resource")
         return value
 
-    @field_validator("reason")
+
+class AuditAcknowledgement(Justified):
+    """A live-audit failure accepted on one resource (or a pattern of them), with its reason."""
+
+    check: str
+    """Id of the audit check, e.g. S3DefaultEncryptionKms."""
+    resource: str
+    """ARN or ID as the audit reports it; ``*`` matches any run of characters."""
+
+    @field_validator("check")
     @classmethod
-    def _reason(cls, value: str) -> str:
-        if not is_real_reason(value):
-            raise ValueError("reason must be at least one full sentence")
+    def _check(cls, value: str) -> str:
+        if not _CHECK_ID.match(value):
+            raise ValueError(f"check {value!r} is not an audit check id such as S3DefaultEncryptionKms")
+        return value
+
+    @field_validator("resource")
+    @classmethod
+    def _resource(cls, value: str) -> str:
+        if not value.strip("*"):
+            raise ValueError("resource must name something: an ARN or ID, with * for any run of characters")
         return value
 
 
@@ -270,6 +299,13 @@ class EnvironmentSettings(BaseModel):
         Field(**_meta(allowed="a list of { path = construct path of the link, reason = one full sentence }",
                       clause="13.1.3",
                       description="Approved links toward other networks; every other link fails the gate.")),
+    ] = Field(default_factory=list)
+    audit_acknowledgements: Annotated[
+        list[AuditAcknowledgement],
+        Field(**_meta(allowed="a list of { check = audit check id, resource = ARN or ID (* matches any run), "
+                              "reason = one full sentence }",
+                      description="Live-audit failures accepted with their reason (python -m compliance audit); "
+                                  "an unverified result cannot be accepted.")),
     ] = Field(default_factory=list)
     tags: Annotated[
         dict[str, str],

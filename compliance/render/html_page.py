@@ -6,6 +6,7 @@ from html import escape
 from typing import Any, Iterable, Sequence
 
 from compliance.render.asset_register import classification_counts, deletion_text
+from compliance.render.markdown import AUDIT_LEGEND
 from compliance.render.network_svg import render_network_svg
 
 
@@ -134,10 +135,14 @@ def render_html(report: dict[str, Any]) -> str:
     parts += _table(["Pack", "Registered with the app", "Unacknowledged findings"], [
         [_e(p["name"]), "yes" if p["registered"] else "no", p["unacknowledged"]] for p in source["packs"]
     ])
-    parts.append("<h2>Networks (13.1.3)</h2>")
-    parts.append("<p>Drawn from the synthesized templates: each VPC with its subnet tiers, what runs in them, "
-                 "and the only flows their security groups allow.</p>")
-    parts.append(render_network_svg(report["network"]))
+    if report.get("kind") == "audit":
+        parts.append(f"<p>{_e(AUDIT_LEGEND)}</p>")
+        parts += _combined(report.get("combined") or [])
+    if report["network"] is not None:
+        parts.append("<h2>Networks (13.1.3)</h2>")
+        parts.append("<p>Drawn from the synthesized templates: each VPC with its subnet tiers, what runs in them, "
+                     "and the only flows their security groups allow.</p>")
+        parts.append(render_network_svg(report["network"]))
     parts.append("<h2>Clauses</h2>")
     parts.append("<div class='toolbar'><button class='active' data-status='all'>all</button>")
     present = [s for s, n in summary["clauses"].items() if n]
@@ -150,7 +155,8 @@ def render_html(report: dict[str, Any]) -> str:
             chapter = clause["chapter"]
             parts.append(f"<h3>{_e(chapter)} {_e(clause['chapter_title_ja'])} / {_e(clause['chapter_title_en'])}</h3>")
         parts += _clause(clause)
-    parts += _assets(report)
+    if report.get("kind") != "audit":
+        parts += _assets(report)
     parts.append("<h2>Resource index</h2>")
     parts.append(f"<p>{coverage['evaluated']} of {coverage['total']} resources were evaluated by at least one "
                  "ISO27017 rule; the others are listed as not evaluated.</p>")
@@ -192,6 +198,24 @@ def render_html(report: dict[str, Any]) -> str:
         parts.append("<p>None unacknowledged.</p>")
     parts.append(f"</main><script>{_JS}</script></body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _combined(rows: list[dict[str, Any]]) -> list[str]:
+    parts = ["<h2>Templates and account, per clause</h2>"]
+    if not rows:
+        return parts + ["<p>No clause report (<code>clause-report.json</code>) was beside this audit: run "
+                        "<code>make report</code> first.</p>"]
+    parts.append("<p>What the synthesized templates promise (the clause report) beside what the live account "
+                 "shows (this audit).</p>")
+    return parts + _table(["Clause", "Title", "Category", "Templates promise", "Account shows"], [
+        [_e(r["id"]), f"{_e(r['title_ja'])}<br>{_e(r['title_en'])}", _e(r["category"]),
+         (f"{_status(r['templates']['status'])} {r['templates']['counts']['compliant']} compliant<br>"
+          + "<br>".join(f"<code>{_e(rule)}</code>" for rule in r["templates"]["rules"])) if r["templates"] else "-",
+         f"{_status(r['account']['status'])} {r['account']['results']['pass']} pass, "
+         f"{r['account']['results']['fail']} fail, {r['account']['results']['unverified']} unverified<br>"
+         + "<br>".join(f"<code>{_e(check)}</code>" for check in r["account"]["checks"])]
+        for r in rows
+    ])
 
 
 def _assets(report: dict[str, Any]) -> list[str]:

@@ -45,8 +45,12 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += [""]
     out += _table(["Pack", "Registered", "Unacknowledged findings"],
                   [[p["name"], "yes" if p["registered"] else "no", p["unacknowledged"]] for p in source["packs"]])
-    out += ["", "## Networks (13.1.3)", ""]
-    out += _network(report["network"])
+    if report.get("kind") == "audit":
+        out += ["", AUDIT_LEGEND]
+        out += _combined(report.get("combined") or [])
+    if report["network"] is not None:
+        out += ["", "## Networks (13.1.3)", ""]
+        out += _network(report["network"])
     out += ["", "## Clauses", ""]
     out += _table(
         ["Clause", "Title", "Category", "Status", "Rules", "Resources"],
@@ -60,7 +64,8 @@ def render_markdown(report: dict[str, Any]) -> str:
             chapter = clause["chapter"]
             out += [f"### {chapter} {clause['chapter_title_ja']} / {clause['chapter_title_en']}", ""]
         out += _clause(clause)
-    out += _assets(report)
+    if report.get("kind") != "audit":
+        out += _assets(report)
     out += ["## Resource index", ""]
     evaluated = [r for r in report["resources"] if r["evaluated"]]
     unevaluated = [r for r in report["resources"] if not r["evaluated"]]
@@ -144,6 +149,25 @@ def _assets(report: dict[str, Any]) -> list[str]:
         [[f"`{a['path']}`", a["stack"], a["type"], a["classification"] or "**none**", "<br>".join(a["kms_keys"]),
           "<br>".join(a["backup"]) or "none", a["retention"],
           deletion_text(a)] for a in assets],
+    )
+    return out + [""]
+
+
+AUDIT_LEGEND = ("In this live audit a check's result is pass (shown as compliant), fail (violated) or unverified "
+                "(unresolved: denied, not enabled, throttled or unsupported; never counted as a pass).")
+
+
+def _combined(rows: list[dict[str, Any]]) -> list[str]:
+    out = ["", "## Templates and account, per clause", ""]
+    if not rows:
+        return out + ["No clause report (`clause-report.json`) was beside this audit: run `make report` first.", ""]
+    out += _table(
+        ["Clause", "Title", "Category", "Templates promise", "Account shows"],
+        [[r["id"], r["title_en"], r["category"],
+          f"**{r['templates']['status']}** ({r['templates']['counts']['compliant']} compliant)" if r["templates"]
+          else "-",
+          f"**{r['account']['status']}** ({r['account']['results']['pass']} pass, {r['account']['results']['fail']} "
+          f"fail, {r['account']['results']['unverified']} unverified)"] for r in rows],
     )
     return out + [""]
 
