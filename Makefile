@@ -25,6 +25,7 @@ help:
 	@echo "              (fails on a cfn-lint error or a failed checkov check; skips need a reason)"
 	@echo "make test     run ruff and the test suite, then make scan"
 	@echo "make synth    npx cdk synth -c env=ENV (also: make diff)"
+	@echo "make pipeline synthesize the delivery pipeline app (config/pipeline.toml) into cdk.out.pipeline"
 	@echo "make bench    print synthesis and pack cost figures"
 	@echo "make docs     regenerate docs/rules.md"
 	@echo "make manifest record the default app's stateful resources (the data-loss guard; a reviewed change)"
@@ -82,6 +83,10 @@ synth: setup
 diff: setup
 	npx cdk diff --context env=$(ENV)
 
+.PHONY: pipeline
+pipeline: setup
+	npx cdk synth --app "$(PY) pipeline_app.py" --output cdk.out.pipeline --quiet
+
 .PHONY: audit
 audit: setup
 	$(PY) -m compliance audit --env $(ENV) $(if $(PROFILE),--profile "$(PROFILE)") $(if $(REGION),--region "$(REGION)") \
@@ -106,4 +111,4 @@ constraints-scan:
 	  /tmp/constraints-scan-venv/bin/pip freeze; } > constraints-scan.txt
 
 clean:
-	rm -rf cdk.out .cdk.out-* .pytest_cache
+	rm -rf cdk.out cdk.out.pipeline .cdk.out-* .pytest_cache

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from compliance.audit.cli import AuditUsageError
 from compliance.audit.cli import add_parser as add_audit_parser
+from compliance.conformance import ConformanceError
 from compliance.files import write_together
 from compliance.render import RENDERERS, render_asset_register, render_junit, render_sarif, render_summary
 from compliance.results import REPORT_STEM, ReportError, build_report
@@ -31,6 +32,7 @@ from nag_rules.engine import EVALUATIONS_FILE
 SARIF_FILE = "iso27017.sarif"
 JUNIT_FILE = "iso27017-junit.xml"
 ASSET_REGISTER_FILE = "asset-register.csv"
+CONFORMANCE_PACK_FILE = "conformance-pack.json"
 
 
 class UsageError(Exception):
@@ -42,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (UsageError, ConfigurationError, SynthError, ReportError, AssemblyError, AuditUsageError) as error:
+    except (UsageError, ConfigurationError, ConformanceError, SynthError, ReportError, AssemblyError,
+            AuditUsageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -63,8 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser(
         "report", help="synthesize the app, run the nag packs and write the clause report and asset register",
         description="Synthesize with the pinned CDK CLI, then write clause-report.{json,md,html,csv}, "
-                    f"{SARIF_FILE}, {JUNIT_FILE} and {ASSET_REGISTER_FILE} (every stateful resource with its data "
-                    "class, key, backup and retention) into the cloud assembly directory. "
+                    f"{SARIF_FILE}, {JUNIT_FILE}, {ASSET_REGISTER_FILE} (every stateful resource with its data "
+                    f"class, key, backup and retention) and {CONFORMANCE_PACK_FILE} (the AWS Config rules that "
+                    "watch the clauses at runtime) into the cloud assembly directory. "
                     "Exits 1 when any finding is unacknowledged.",
     )
     report.add_argument("--env", default=DEFAULT_ENVIRONMENT,
@@ -158,6 +162,8 @@ def write_outputs(
     contents[SARIF_FILE] = (render_sarif(document, sources), "utf-8")
     contents[JUNIT_FILE] = (render_junit(document), "utf-8")
     contents[ASSET_REGISTER_FILE] = (render_asset_register(document), "utf-8-sig")
+    if "conformance_pack" in document:
+        contents[CONFORMANCE_PACK_FILE] = (json.dumps(document["conformance_pack"], indent=1) + "\n", "utf-8")
     return write_together(directory, contents)
 
 
@@ -172,7 +178,7 @@ def _finish(directory: Path) -> int:
     sys.stdout.write(render_summary(document))
     names = ",".join(["json"] + [suffix.lstrip(".") for suffix in RENDERERS])
     print(f"\n  report: {directory / REPORT_STEM}.{{{names}}}, {directory / SARIF_FILE}, {directory / JUNIT_FILE}, "
-          f"{directory / ASSET_REGISTER_FILE}")
+          f"{directory / ASSET_REGISTER_FILE}, {directory / CONFORMANCE_PACK_FILE}")
     return 0 if document["gate"]["passed"] else 1
 
 

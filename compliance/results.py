@@ -16,7 +16,9 @@ from typing import Any, Iterable
 
 from compliance.assets import asset_register
 from compliance.catalogue import Catalogue, Clause, load_catalogue
+from compliance.conformance import config_rules_by_clause, conformance_pack_template, unmapped_reasons
 from compliance.network import network_model
+from config import DEFAULT_ENVIRONMENT, ConfigurationError, EnvironmentSettings, load_environment
 from config.settings import is_real_reason
 from nag_rules.assembly import CloudAssembly
 from nag_rules.engine import PACK_NAME
@@ -98,7 +100,9 @@ def build_report(
     acknowledgements = _acknowledgements(inputs.assembly, evaluations, today, inputs.validation_report)
     weak = [a for a in acknowledgements if not a["reason_ok"]]
     expired = [a for a in acknowledgements if a["expired"]]
-    clauses = [_clause(clause, catalogue, rules, evaluations) for clause in catalogue.clauses]
+    settings = _settings(inputs.evaluations.get("environment"))
+    watch = config_rules_by_clause(settings), unmapped_reasons()
+    clauses = [_clause(clause, catalogue, rules, evaluations, watch) for clause in catalogue.clauses]
 
     blocking = [
         {"pack": PACK_NAME, "rule": e["rule"], "clauses": e["clauses"], "path": e["path"],
@@ -169,10 +173,24 @@ def build_report(
         "scanner_skips": scanner_skips(inputs.assembly),
         "network": network_model(inputs.assembly),
         "assets": asset_register(inputs.assembly, evaluations),
+        "conformance_pack": conformance_pack_template(settings),
     }
 
 
-def _clause(clause: Clause, catalogue: Catalogue, rules: dict[str, Any], evaluations: list[dict[str, Any]]) -> dict[str, Any]:
+def _settings(environment: str | None) -> EnvironmentSettings:
+    """The settings the Config rules' parameters come from: the synthesized environment's, or the default
+    environment's when it cannot be loaded (an app that is not this project's, such as a test app)."""
+    try:
+        return load_environment(environment or DEFAULT_ENVIRONMENT)
+    except ConfigurationError:
+        return load_environment(DEFAULT_ENVIRONMENT)
+
+
+def _clause(
+    clause: Clause, catalogue: Catalogue, rules: dict[str, Any], evaluations: list[dict[str, Any]],
+    watch: tuple[dict[str, list[dict[str, Any]]], dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """``watch``: the AWS Config rules per clause and the reasons none exists (see compliance.conformance)."""
     clause_rules = [rule for rule in rules.values() if clause.id in rule["clauses"]]
     rule_entries = []
     clause_evaluations: list[dict[str, Any]] = []
@@ -187,6 +205,10 @@ def _clause(clause: Clause, catalogue: Catalogue, rules: dict[str, Any], evaluat
         })
     status, note = _clause_status(clause, clause_rules, clause_evaluations)
     chapter_ja, chapter_en = catalogue.chapters[clause.chapter]
+    watched = {} if watch is None else {
+        "config_rules": watch[0].get(clause.id, []),
+        "config_rules_note": watch[1].get(clause.id, ""),
+    }
     return {
         "id": clause.id,
         "chapter": clause.chapter,
@@ -206,6 +228,7 @@ def _clause(clause: Clause, catalogue: Catalogue, rules: dict[str, Any], evaluat
         "counts": {s: sum(1 for e in clause_evaluations if e["status"] == s) for s in EVALUATION_STATUSES},
         "rules": rule_entries,
         "resources": sorted({e["path"] for e in clause_evaluations}),
+        **watched,
     }
 
 
@@ -221,6 +244,9 @@ def _clause_status(clause: Clause, rules: list[dict[str, Any]], evaluations: lis
     if clause.category != "infrastructure":
         if evaluations:
             contribution = f" Supporting evidence: {counts['compliant']} compliant evaluation(s).{exceptions}"
+        elif clause.category == "shared" and rules:
+            contribution = (f" Rules {', '.join(rule['id'] for rule in rules)} check the infrastructure part, but "
+                            "nothing of the types they check is in this app.")
         elif clause.category == "shared":
             contribution = " No rule checks the infrastructure part yet."
         else:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from config.settings import CrossFieldError, EnvironmentSettings
 
@@ -63,7 +63,7 @@ def load_environment(name: str = DEFAULT_ENVIRONMENT, path: Path | str | None = 
     try:
         return EnvironmentSettings.model_validate(raw)
     except ValidationError as error:
-        raise ConfigurationError(_problems(error, raw, source, name)) from None
+        raise ConfigurationError(problems_of(error, raw, source, name)) from None
 
 
 def environment_names(path: Path | str | None = None) -> list[str]:
@@ -91,8 +91,10 @@ def _display(file: Path) -> str:
         return str(file)
 
 
-def _problems(error: ValidationError, raw: dict[str, Any], source: str, env: str) -> list[Problem]:
-    fields = EnvironmentSettings.model_fields
+def problems_of(error: ValidationError, raw: dict[str, Any], source: str, table: str,
+                model: type[BaseModel] = EnvironmentSettings, defined_in: str = "config/settings.py") -> list[Problem]:
+    """One Problem per validation error of ``model`` read from ``table`` of ``source``."""
+    fields = model.model_fields
     problems: list[Problem] = []
     for item in error.errors(include_url=False):
         location = list(item["loc"])
@@ -108,12 +110,12 @@ def _problems(error: ValidationError, raw: dict[str, Any], source: str, env: str
             allowed = "one of the fields " + ", ".join(fields)
             reason = "unknown field"
         else:
-            allowed = str(extra.get("allowed", "see config/settings.py"))
+            allowed = str(extra.get("allowed", f"see {defined_in}"))
         if item["type"] == "missing":
             value = _MISSING
         problems.append(Problem(
             source=source,
-            field=f"{env}." + _dotted(location),
+            field=f"{table}." + _dotted(location),
             value=value,
             reason=reason,
             allowed=allowed,

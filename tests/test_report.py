@@ -98,8 +98,8 @@ def test_uncovered_infrastructure_clause_is_not_evaluated_and_says_so(default_as
 
     catalogue = load_catalogue()
     planted = replace(catalogue, clauses=tuple(
-        replace(c, category="infrastructure") if c.id == "12.1.2" else c for c in catalogue.clauses))
-    clause = _clause(build_report(default_assembly, catalogue=planted), "12.1.2")
+        replace(c, category="infrastructure") if c.id == "5.1.1" else c for c in catalogue.clauses))
+    clause = _clause(build_report(default_assembly, catalogue=planted), "5.1.1")
     assert not clause["rules"]
     assert clause["status"] == "not evaluated"
     assert clause["status_note"].startswith("No rule checks this clause yet")
@@ -178,10 +178,11 @@ def test_renderers_read_only_the_json(default_report, tmp_path):
     written = write_outputs(default_report, tmp_path)
     assert [p.name for p in written] == [
         "clause-report.json", "clause-report.md", "clause-report.html", "clause-report.csv", "iso27017.sarif",
-        "iso27017-junit.xml", "asset-register.csv"]
+        "iso27017-junit.xml", "asset-register.csv", "conformance-pack.json"]
     document = json.loads((tmp_path / "clause-report.json").read_text(encoding="utf-8"))
     assert (tmp_path / "clause-report.md").read_text(encoding="utf-8") == render_markdown(document)
     assert (tmp_path / "clause-report.html").read_text(encoding="utf-8") == render_html(document)
+    assert json.loads((tmp_path / "conformance-pack.json").read_text(encoding="utf-8")) == document["conformance_pack"]
 
 
 def test_markdown_has_every_clause_in_both_languages(default_report):

@@ -250,7 +250,7 @@ def test_construct_paths_lead_to_the_line_that_created_them():
         "stacks/foundation.py", line_of("stacks/foundation.py", "AuditLogs"))
     assert find_source(ROOT, "Foundation/Keys/Customer/Resource") == (
         "constructs_lib/keys.py", line_of("constructs_lib/keys.py", "Customer"))
-    assert find_source(ROOT, "Foundation") == ("app.py", line_of("app.py", "Foundation"))
+    assert find_source(ROOT, "Foundation") == ("stacks/service.py", line_of("stacks/service.py", "Foundation"))
     assert find_source(ROOT, "Tokyo/Key") is None
     assert source_locations(ROOT, ["Tokyo/Key", "Foundation/AuditLogs/Resource"]) == {
         "Foundation/AuditLogs/Resource": {"uri": "stacks/foundation.py",

@@ -79,12 +79,12 @@ def run(args: argparse.Namespace) -> int:
                       account_id=account_id)
     progress = None if args.no_progress else sys.stderr
     print(f"Auditing account {account_id} in {region} with {len(checks)} checks ...", file=sys.stderr, flush=True)
+    clause_report = _clause_report(out)
     try:
         runs = run_checks(account, checks, workers=args.workers, progress=progress)
+        inherited, inherited_note = carried_over(account, runs, clause_report)
     except CredentialsError as error:
-        raise AuditUsageError(f"credentials or endpoint: {error}") from None
-    clause_report = _clause_report(out)
-    inherited, inherited_note = carried_over(account, runs, clause_report)
+        raise AuditUsageError(f"credentials: {error}") from None
     document = build_audit_report(runs, account_id=account_id, region=region, environment=args.env,
                                   endpoint_url=args.endpoint_url, clause_report=clause_report,
                                   acknowledgements=tuple(settings.audit_acknowledgements), inherited=inherited,

@@ -1,7 +1,7 @@
 """What an audit check is, what it returns, and the account it reads.
 
 A check is a function of an ``Account`` returning ``Finding``s, one per resource it judged. It never
-passes what it could not read: a denied, unsupported, disabled or throttled call gives ``unverified``
+passes what it could not read: a denied, unsupported, disabled, throttled or unreachable call gives ``unverified``
 with the reason. Checks live one per module in ``compliance.audit.checks`` with a module-level
 ``CHECK`` (module name = snake_case of the check id)."""
 
@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterator
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import (BotoCoreError, ClientError, CredentialRetrievalError, NoCredentialsError,
+                                 TokenRetrievalError)
 from botocore.parsers import ResponseParserError
 
 from config import EnvironmentSettings
@@ -65,23 +66,31 @@ class AuditCheck:
 
 
 DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
-          "UnauthorizedAccess", "Forbidden", "AuthFailure", "UnrecognizedClientException"}
+          "UnauthorizedAccess", "Forbidden", "AuthFailure"}
 THROTTLED = {"Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
              "TooManyRequestsException", "SlowDown", "RequestThrottled", "RequestThrottledException"}
-NOT_ENABLED = {"InvalidAccessException", "SubscriptionRequiredException", "OptInRequired",
-               "NotSignedUp", "BadRequestException"}
+NOT_ENABLED = {"InvalidAccessException", "SubscriptionRequiredException", "OptInRequired", "NotSignedUp"}
 """Security Hub not enabled, a service not subscribed or not opted in: the check cannot see."""
 UNSUPPORTED = {"UnsupportedOperation", "InvalidAction", "NotImplemented", "UnknownOperationException",
                "UnsupportedOperationException", "404"}
 """404 stands for an operation the endpoint does not route at all (its answer had no error code)."""
+CREDENTIALS = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"}
+"""Expired or unknown credentials: every other call would fail the same way, so the audit stops."""
+NO_CREDENTIALS = (NoCredentialsError, TokenRetrievalError, CredentialRetrievalError)
 
 
 class Unverifiable(Exception):
-    """A call whose answer the check cannot have; the message is the reason, naming the API."""
+    """A call whose answer the check cannot have; the message is the reason, naming the API; ``code`` is the
+    AWS error code, if any."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class CredentialsError(Exception):
-    """No usable credentials or endpoint: a usage error (exit 2), not a finding."""
+    """No usable credentials (missing, expired, refused): a usage error (exit 2), not a finding. An unreachable
+    endpoint is Unverifiable: it concerns one region or service."""
 
 
 def reason(error: Exception, api: str) -> str:
@@ -98,6 +107,8 @@ def reason(error: Exception, api: str) -> str:
             why = "the service is not enabled or subscribed in this account and region"
         elif code in UNSUPPORTED:
             why = "the API is not supported here"
+        elif code in CREDENTIALS:
+            why = "the credentials are expired or unknown"
         else:
             why = "error"
         return f"{api}: {why} ({code}{': ' + message if message else ''})"
@@ -113,13 +124,11 @@ def call(client: Any, operation: str, *, absent: tuple[str, ...] = (), **kwargs:
     try:
         return getattr(client, operation)(**kwargs)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in absent:
+        if _code(error) in absent and _code(error) not in CREDENTIALS:
             return None
-        raise Unverifiable(reason(error, api)) from error
-    except (NoCredentialsError, EndpointConnectionError) as error:
-        raise CredentialsError(f"{api}: {error}") from error
+        raise _unanswered(error, api) from error
     except (BotoCoreError, ResponseParserError) as error:
-        raise Unverifiable(reason(error, api)) from error
+        raise _unanswered(error, api) from error
 
 
 def pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
@@ -131,12 +140,20 @@ def pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]
             for part in key.split("."):
                 page = page.get(part) or {}
             yield from page or []
-    except ClientError as error:
-        raise Unverifiable(reason(error, api)) from error
-    except (NoCredentialsError, EndpointConnectionError) as error:
-        raise CredentialsError(f"{api}: {error}") from error
-    except (BotoCoreError, ResponseParserError) as error:
-        raise Unverifiable(reason(error, api)) from error
+    except (BotoCoreError, ClientError, ResponseParserError) as error:
+        raise _unanswered(error, api) from error
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _unanswered(error: Exception, api: str) -> Exception:
+    """CredentialsError for credentials that no call can use; Unverifiable (with the reason) for the rest,
+    including an unreachable endpoint."""
+    if isinstance(error, NO_CREDENTIALS) or isinstance(error, ClientError) and _code(error) in CREDENTIALS:
+        return CredentialsError(reason(error, api) if isinstance(error, ClientError) else f"{api}: {error}")
+    return Unverifiable(reason(error, api), _code(error) if isinstance(error, ClientError) else "")
 
 
 def _api_name(client: Any, operation: str) -> str:

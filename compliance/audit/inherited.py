@@ -18,12 +18,17 @@ BATCH = 100
 
 
 def template_acknowledgements(clause_report: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, str]]:
-    """(rule, stack name, logical ID) -> the acknowledgement's reason and construct path."""
+    """(rule, stack name, logical ID) -> the acknowledgement's reason and construct path, for the acknowledgements
+    the gate accepts: an expired one, or one without a real reason, is not carried over."""
     stack_names = {s["name"]: s["stack_name"] for s in clause_report.get("source", {}).get("stacks", [])}
+    rejected = {(a.get("rule"), a.get("path")) for a in clause_report.get("acknowledgements", [])
+                if a.get("expired") or not a.get("reason_ok", True)}
     found = {}
     for clause in clause_report.get("clauses", []):
         for rule in clause["rules"]:
             for evaluation in rule["evaluations"]:
+                if (rule["id"], evaluation.get("path")) in rejected:
+                    continue
                 if evaluation["status"] == "acknowledged" and evaluation["stack"] in stack_names:
                     key = (rule["id"], stack_names[evaluation["stack"]], evaluation["logical_id"])
                     found[key] = {"reason": evaluation["acknowledgement"]["reason"], "path": evaluation["path"]}

@@ -31,7 +31,7 @@ def build_audit_report(runs: list[CheckRun], *, account_id: str, region: str, en
     accept a failure, never an unverified result."""
     catalogue = catalogue or load_catalogue()
     rules = {f"{PACK}-{run.check.id}": {
-        "id": f"{PACK}-{run.check.id}", "description": run.check.title, "severity": "error",
+        "id": f"{PACK}-{run.check.id}", "name": run.check.id, "description": run.check.title, "severity": "error",
         "clauses": list(run.check.clauses), "info": run.check.title,
     } for run in runs}
     unknown = sorted({c for rule in rules.values() for c in rule["clauses"]} - set(catalogue.ids))

@@ -23,7 +23,7 @@ class CheckRun:
 def run_checks(account: Account, checks: tuple[AuditCheck, ...], *, workers: int = MAX_WORKERS,
                progress: TextIO | None = None) -> list[CheckRun]:
     """Every check's findings, in the order of ``checks``. A check that raises gives one ``unverified``
-    finding with the reason; missing credentials or an unreachable endpoint stop the audit (CredentialsError)."""
+    finding with the reason; missing, expired or refused credentials stop the audit (CredentialsError)."""
     show = _progress(progress, len(checks))
     runs: dict[str, CheckRun] = {}
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(checks) or 1))) as pool:

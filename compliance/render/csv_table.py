@@ -12,7 +12,8 @@ COLUMNS = (
 
 
 def render_csv(report: dict[str, Any]) -> str:
-    """One row per evaluation; a clause no rule evaluated gets one row with its status alone."""
+    """One row per evaluation (its result: compliant/violated/acknowledged/unresolved, or an audit's
+    pass/fail/unverified); a clause no rule evaluated gets one row with its status alone."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
@@ -20,7 +21,7 @@ def render_csv(report: dict[str, Any]) -> str:
         head = [clause["id"], clause["chapter"], clause["title_en"], clause["title_ja"],
                 clause["category"], clause["status"]]
         rows = [
-            [rule["id"], e["path"], e["stack"], e["type"], e["logical_id"], e["status"], e["evidence"],
+            [rule["id"], e["path"], e["stack"], e["type"], e["logical_id"], e.get("result", e["status"]), e["evidence"],
              (e.get("acknowledgement") or {}).get("reason", "")]
             for rule in clause["rules"] for e in rule["evaluations"]
         ]

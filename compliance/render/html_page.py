@@ -125,6 +125,8 @@ def render_html(report: dict[str, Any]) -> str:
     parts += [f"<div class='card'>{_status(s)}<b>{n}</b>evaluations</div>"
               for s, n in summary["evaluations"].items()]
     parts.append(
+        "".join(f"<div class='card'>{_e(r)}<b>{n}</b>results</div>" for r, n in summary["results"].items())
+        + "</div>" if report.get("kind") == "audit" else
         f"<div class='card'>coverage<b>{coverage['percent']}%</b>{coverage['evaluated']} of "
         f"{coverage['total']} resources</div></div>"
     )
@@ -244,6 +246,7 @@ def _clause(clause: dict[str, Any]) -> list[str]:
         f"<summary><span class='cid'>{_e(clause['id'])}</span>"
         f"<span class='titles'>{_e(clause['title_ja'])}<small>{_e(clause['title_en'])}</small></span>"
         + (f"<span class='meta'>{_e(clause['category'])}</span>" if clause["category"] != status else "")
+        + (f"<span class='meta'>Config rules: {len(clause['config_rules'])}</span>" if "config_rules" in clause else "")
         + f"{_status(status)}</summary>",
         "<div class='clause-body'>",
         f"<p>{_e(clause['status_note'])}</p>",
@@ -263,6 +266,13 @@ def _clause(clause: dict[str, Any]) -> list[str]:
         if clause["security_hub_note"]:
             parts.append(f"<span class='meta'>{_e(clause['security_hub_note'])}</span>")
         parts.append("</p>")
+    if clause.get("config_rules"):
+        parts.append("<p><span class='label'>Watched at runtime by AWS Config</span><br>"
+                     + "<br>".join(f"<code>{_e(r['name'])}</code> <span class='meta'>({_e(r['identifier'])})</span>"
+                                   for r in clause["config_rules"]) + "</p>")
+    if clause.get("config_rules_note"):
+        parts.append("<p><span class='label'>Watched at runtime by AWS Config</span><br>"
+                     f"<span class='meta'>No managed rule: {_e(clause['config_rules_note'])}</span></p>")
     for rule in clause["rules"]:
         parts.append(f"<p><span class='label'>Rule</span> <code>{_e(rule['id'])}</code> — {_e(rule['description'])}</p>")
         if rule["evaluations"]:

@@ -36,8 +36,11 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += _table(["Evaluation result", "Count"], [[s, n] for s, n in summary["evaluations"].items()])
     out += [
         "",
-        f"Coverage: {coverage['evaluated']} of {coverage['total']} resources evaluated by ISO27017 rules "
-        f"({coverage['percent']}%). Acknowledgements: {summary['acknowledgements']}.",
+        (f"Resources read in the account: {coverage['total']}. Results: "
+         + ", ".join(f"{n} {r}" for r, n in summary["results"].items())
+         if report.get("kind") == "audit" else
+         f"Coverage: {coverage['evaluated']} of {coverage['total']} resources evaluated by ISO27017 rules "
+         f"({coverage['percent']}%)") + f". Acknowledgements: {summary['acknowledgements']}.",
         "",
     ]
     out += _table(["Stack", "Stack name", "Environment", "Resources"],
@@ -53,9 +56,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         out += _network(report["network"])
     out += ["", "## Clauses", ""]
     out += _table(
-        ["Clause", "Title", "Category", "Status", "Rules", "Resources"],
+        ["Clause", "Title", "Category", "Status", "Rules", "Resources", "Config rules"],
         [[c["id"], f"{c['title_ja']}<br>{c['title_en']}", c["category"], f"**{c['status']}**",
-          len(c["rules"]), len(c["resources"])] for c in report["clauses"]],
+          len(c["rules"]), len(c["resources"]), len(c.get("config_rules", []))] for c in report["clauses"]],
     )
     out += ["", "## Clause details", ""]
     chapter = None
@@ -123,6 +126,11 @@ def _clause(clause: dict[str, Any]) -> list[str]:
         out.append("")
     if clause["security_hub_note"]:
         out += [f"Security Hub note: {clause['security_hub_note']}", ""]
+    if clause.get("config_rules"):
+        out += ["Watched at runtime by AWS Config: " + ", ".join(
+            f"`{r['name']}`" for r in clause["config_rules"]) + ".", ""]
+    if clause.get("config_rules_note"):
+        out += [f"No AWS Config managed rule watches this clause: {clause['config_rules_note']}", ""]
     for rule in clause["rules"]:
         out += [f"Rule `{rule['id']}`: {rule['description']}", ""]
         if rule["evaluations"]:

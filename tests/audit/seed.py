@@ -13,6 +13,8 @@ TIME_SYNC = "169.254.169.123"
 MOTO_GAPS = {
     "EbsEncryptionByDefault": "moto does not implement ec2:GetEbsDefaultKmsKeyId",
     "SecurityHubStandards": "moto does not implement securityhub:GetEnabledStandards",
+    "BackupDailySevenDays": "moto does not implement backup:ListBackupSelections (nor CreateBackupSelection, so the "
+                            "seeded plan selects nothing)",
 }
 """Checks a moto account cannot answer; everywhere else they run like the others."""
 
@@ -121,6 +123,8 @@ def seed_compliant_account(endpoint_url: str | None = None) -> dict[str, str]:
     cloudtrail = client("cloudtrail")
     cloudtrail.create_trail(Name="audit", S3BucketName="tomolinks-log-archive", IsMultiRegionTrail=True,
                             EnableLogFileValidation=True, KmsKeyId=key)
+    cloudtrail.put_event_selectors(TrailName="audit", EventSelectors=[
+        {"ReadWriteType": "All", "IncludeManagementEvents": True}])
     cloudtrail.start_logging(Name="audit")
     logs = client("logs")
     logs.create_log_group(logGroupName="audit", kmsKeyId=key)
@@ -131,12 +135,14 @@ def seed_compliant_account(endpoint_url: str | None = None) -> dict[str, str]:
     rds.create_db_cluster_parameter_group(DBClusterParameterGroupName="records", DBParameterGroupFamily=
                                           "aurora-postgresql16", Description="TLS 1.2 only")
     rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName="records", Parameters=[
-        {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "pending-reboot"},
-        {"ParameterName": "ssl_min_protocol_version", "ParameterValue": "TLSv1.2", "ApplyMethod": "pending-reboot"}])
+        {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"},
+        {"ParameterName": "ssl_min_protocol_version", "ParameterValue": "TLSv1.2", "ApplyMethod": "immediate"}])
     rds.create_db_cluster(DBClusterIdentifier="records", Engine="aurora-postgresql", EngineVersion="16.13",
                           MasterUsername="admin_user", MasterUserPassword="a-long-password-1", StorageEncrypted=True,
                           KmsKeyId=key, DeletionProtection=True, BackupRetentionPeriod=7,
                           EnableIAMDatabaseAuthentication=True, DBClusterParameterGroupName="records")
+    rds.create_db_instance(DBInstanceIdentifier="records-1", DBClusterIdentifier="records", Engine="aurora-postgresql",
+                           DBInstanceClass="db.r6g.large")
     dynamodb = client("dynamodb")
     dynamodb.create_table(TableName="daily-records", BillingMode="PAY_PER_REQUEST",
                           AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],

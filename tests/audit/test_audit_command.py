@@ -6,11 +6,12 @@ from pathlib import Path
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import (ClientError, CredentialRetrievalError, EndpointConnectionError, NoCredentialsError,
+                                 TokenRetrievalError)
 
 from compliance.audit.checks import all_checks
 from compliance.audit.checks.kms_key_rotation import CHECK as ROTATION
-from compliance.audit.framework import AuditCheck, CredentialsError, Result, Unverifiable, call, passed
+from compliance.audit.framework import AuditCheck, CredentialsError, Result, Unverifiable, call, pages, passed
 from compliance.audit.report import build_audit_report, combined_view
 from compliance.audit.runner import run_checks
 from compliance.cli import main
@@ -59,7 +60,8 @@ def test_missing_credentials_stop_the_audit(aws):
 
 @pytest.mark.parametrize(("code", "words"), [("AccessDenied", "access denied"),
                                               ("ThrottlingException", "throttled beyond the standard retry mode"),
-                                              ("InvalidAccessException", "the service is not enabled or subscribed")])
+                                              ("InvalidAccessException", "the service is not enabled or subscribed"),
+                                              ("BadRequestException", r"error \(BadRequestException")])
 def test_call_names_the_api_and_why(aws, code, words):
     from botocore.stub import Stubber
 
@@ -68,6 +70,39 @@ def test_call_names_the_api_and_why(aws, code, words):
         stub.add_client_error("get_key_rotation_status", code)
         with pytest.raises(Unverifiable, match=f"kms:GetKeyRotationStatus: {words}"):
             call(kms, "get_key_rotation_status", KeyId="k")
+
+
+@pytest.mark.parametrize("code", ["ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
+                                  "UnrecognizedClientException"])
+def test_expired_or_unknown_credentials_stop_the_audit(aws, code):
+    from botocore.stub import Stubber
+
+    kms = aws.client("kms")
+    with Stubber(kms) as stub:
+        stub.add_client_error("get_key_rotation_status", code)
+        stub.add_client_error("list_keys", code)
+        with pytest.raises(CredentialsError, match=f"kms:GetKeyRotationStatus: .*{code}"):
+            call(kms, "get_key_rotation_status", absent=(code,), KeyId="k")
+        with pytest.raises(CredentialsError, match=f"kms:ListKeys: .*{code}"):
+            list(pages(kms, "list_keys", "Keys"))
+
+
+@pytest.mark.parametrize(("error", "stops"), [
+    (EndpointConnectionError(endpoint_url="https://kms.eu-west-1.amazonaws.com/"), False),
+    (NoCredentialsError(), True),
+    (TokenRetrievalError(provider="sso", error_msg="expired"), True),
+    (CredentialRetrievalError(provider="process", error_msg="failed"), True),
+])
+def test_an_unreachable_endpoint_is_unverifiable_missing_credentials_stop(aws, error, stops):
+    def fail(**_):
+        raise error
+
+    kms = aws.client("kms", "eu-west-1")
+    kms.meta.events.register("before-call", fail)
+    with pytest.raises(CredentialsError if stops else Unverifiable, match="kms:ListKeys"):
+        list(pages(kms, "list_keys", "Keys"))
+    with pytest.raises(CredentialsError if stops else Unverifiable, match="kms:DescribeKey"):
+        call(kms, "describe_key", KeyId="k")
 
 
 def test_the_audit_report_has_the_clause_report_shape_and_renders(aws):
@@ -257,3 +292,9 @@ def test_an_unrouted_operation_reads_as_unsupported_in_one_line(aws):
             call(kms, "list_keys")
     assert "kms:ListKeys: the API is not supported here (404: <!doctype html> <title>" in str(caught.value)
     assert "\n" not in str(caught.value) and len(str(caught.value)) < 300
+
+
+def test_the_readme_lists_every_check_with_its_clauses_and_title():
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    for check in all_checks():
+        assert f"| `{check.id}` | {', '.join(check.clauses)} | {check.title} |" in readme, check.id

@@ -38,5 +38,26 @@ def test_unverified_1_backups_throttled(aws):
     stub.add_client_error("describe_continuous_backups", "ThrottlingException")
     stub.activate()
     (finding,) = CHECK.run(aws)
+    stub.assert_no_pending_responses()
     assert finding.result is Result.UNVERIFIED and finding.resource.endswith(":table/records")
     assert "dynamodb:DescribeContinuousBackups: throttled" in finding.evidence
+
+
+def test_fail_2_encryption_still_updating(aws):
+    key = aws.client("kms").create_key()["KeyMetadata"]["Arn"]
+    dynamodb = aws.client("dynamodb")
+    dynamodb.create_table(TableName="records", DeletionProtectionEnabled=True, **KEYS,
+                          SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key})
+    table = dynamodb.describe_table(TableName="records")["Table"]
+    table.pop("ProvisionedThroughput")
+    table["SSEDescription"]["Status"] = "UPDATING"
+    stub = Stubber(dynamodb)
+    stub.add_response("list_tables", {"TableNames": ["records"]})
+    stub.add_response("describe_table", {"Table": table})
+    stub.add_response("describe_continuous_backups", {"ContinuousBackupsDescription": {
+        "ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "ENABLED"}}})
+    with stub:
+        (finding,) = CHECK.run(aws)
+        stub.assert_no_pending_responses()
+    assert finding.result is Result.FAIL
+    assert finding.evidence.startswith("failing: DescribeTable.SSEDescription.SSEType = KMS, Status = UPDATING")

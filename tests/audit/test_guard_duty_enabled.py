@@ -31,3 +31,16 @@ def test_unverified_1_list_detectors_denied(aws):
     stub.activate()
     with pytest.raises(Unverifiable, match="ListDetectors: access denied"):
         CHECK.run(aws)
+
+
+def test_unverified_2_one_detector_unreadable_the_other_still_judged(aws):
+    stub = Stubber(aws.client("guardduty"))
+    stub.add_response("list_detectors", {"DetectorIds": ["d1", "d2"]})
+    stub.add_client_error("get_detector", "AccessDeniedException", expected_params={"DetectorId": "d1"})
+    stub.add_response("get_detector", {"ServiceRole": "r", "Status": "ENABLED"}, {"DetectorId": "d2"})
+    with stub:
+        first, second = CHECK.run(aws)
+        stub.assert_no_pending_responses()
+    assert first.result is Result.UNVERIFIED and first.resource.endswith(":detector/d1")
+    assert "GetDetector: access denied" in first.evidence
+    assert second.result is Result.PASS and second.resource.endswith(":detector/d2")

@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 from botocore.stub import Stubber
 
@@ -66,3 +68,18 @@ def test_unreadable_tags_carry_nothing_over_and_say_why(aws, clause_report):
     with stub:
         inherited, note = carried_over(aws, runs, clause_report)
     assert inherited == {} and note.startswith("none carried over: resourcegroupstaggingapi:GetResources: access denied")
+
+
+@pytest.mark.parametrize("rejection", [{"expired": True}, {"reason_ok": False}])
+def test_an_expired_or_unreasoned_template_acknowledgement_is_not_carried_over(aws, clause_report, rejection):
+    report = copy.deepcopy(clause_report)
+    (entry,) = [a for a in report["acknowledgements"]
+                if (a["rule"], a["path"]) == ("ISO27017-S3BucketKmsCmk", "Foundation/AccessLogs/Resource")]
+    entry.update(rejection)
+    assert ("ISO27017-S3BucketKmsCmk", "tomolinks-example-foundation", "AccessLogs8B620ECA") \
+        not in template_acknowledgements(report)
+    arn = _plain_bucket(aws)
+    runs = run_checks(aws, (KMS_ENCRYPTION,))
+    with _tags(aws, arn, "AccessLogs8B620ECA"):
+        inherited, note = carried_over(aws, runs, report)
+    assert inherited == {} and note == "0 carried over from the clause report"

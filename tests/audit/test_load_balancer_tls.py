@@ -72,6 +72,7 @@ def test_fail_4_tls13_family_offering_tls10_is_read_not_trusted(aws):
         {"Names": ["ELBSecurityPolicy-TLS13-1-0-2021-06"]})
     stub.activate()
     (finding,) = CHECK.run(aws)
+    stub.assert_no_pending_responses()
     assert finding.result is Result.FAIL and "'TLSv1.1', 'TLSv1'" in finding.evidence
 
 
@@ -88,5 +89,6 @@ def test_unverified_1_ssl_policy_access_denied(aws):
     stub.add_client_error("describe_ssl_policies", "AccessDenied")
     stub.activate()
     (finding,) = CHECK.run(aws)
+    stub.assert_no_pending_responses()
     assert finding.result is Result.UNVERIFIED and finding.resource == LISTENER
     assert "DescribeSSLPolicies: access denied" in finding.evidence

@@ -34,6 +34,7 @@ def test_fail_1_found_by_tag_without_object_lock(aws):
     stub.add_client_error("get_object_lock_configuration", "ObjectLockConfigurationNotFoundError")
     stub.activate()
     (finding,) = CHECK.run(aws)
+    stub.assert_no_pending_responses()
     assert finding.result is Result.FAIL and "logical-id = LogArchive1A2B3C4D" in finding.evidence
     assert "ObjectLockEnabled = (absent: no Object Lock)" in finding.evidence
 
@@ -58,4 +59,18 @@ def test_unverified_1_tags_denied_and_no_other_sign(aws):
     stub.add_client_error("get_bucket_tagging", "AccessDenied")
     stub.activate()
     (finding,) = CHECK.run(aws)
+    stub.assert_no_pending_responses()
     assert finding.result is Result.UNVERIFIED and "s3:GetBucketTagging: access denied" in finding.evidence
+
+
+def test_unverified_2_trails_denied_beside_a_bucket_matched_by_name(aws):
+    _archive(aws, "foundation-logarchive1a2b-xyz", days=aws.settings.log_retention_days)
+    stub = Stubber(aws.client("cloudtrail"))
+    stub.add_client_error("describe_trails", "AccessDeniedException")
+    stub.activate()
+    archive, account = CHECK.run(aws)
+    stub.assert_no_pending_responses()
+    assert archive.result is Result.PASS and archive.resource == "arn:aws:s3:::foundation-logarchive1a2b-xyz"
+    assert account.result is Result.UNVERIFIED and account.resource == "123456789012/ap-northeast-1"
+    assert account.evidence.startswith("other log archive buckets may exist: these could not be read: "
+                                       "cloudtrail:DescribeTrails: access denied")

@@ -52,6 +52,7 @@ def test_unverified_1_region_denied(aws):
     stub.add_response("describe_db_clusters", {"DBClusters": []})
     stub.activate()
     (finding,) = CHECK.run(aws)
+    stub.assert_no_pending_responses()
     assert finding.result is Result.UNVERIFIED and finding.resource == "123456789012/us-east-1"
     assert "rds:DescribeDBInstances: access denied" in finding.evidence
 
@@ -64,3 +65,21 @@ def test_unverified_2_regions_throttled_keeps_bucket_findings(aws):
     bucket, regions = CHECK.run(aws)
     assert bucket.result is Result.PASS
     assert regions.result is Result.UNVERIFIED and "throttled" in regions.evidence
+
+
+def test_unverified_2_an_unreachable_regional_endpoint_spares_the_other_regions(aws):
+    from botocore.exceptions import EndpointConnectionError
+
+    def unreachable(**_):
+        raise EndpointConnectionError(endpoint_url="https://ec2.eu-west-1.amazonaws.com/")
+
+    for service in ("ec2", "rds", "dynamodb"):
+        aws.client(service, "eu-west-1").meta.events.register("before-call", unreachable)
+    aws.client("ec2", "us-east-1").create_volume(AvailabilityZone="us-east-1a", Size=1)
+    _regions(aws, "ap-northeast-1", "eu-west-1", "us-east-1")
+    findings = CHECK.run(aws)
+    (lost,) = [f for f in findings if f.region == "eu-west-1"]
+    assert lost.result is Result.UNVERIFIED and lost.resource == "123456789012/eu-west-1"
+    assert "ec2:DescribeVolumes: EndpointConnectionError: Could not connect" in lost.evidence
+    (volume,) = [f for f in findings if f.region == "us-east-1"]
+    assert volume.result is Result.FAIL and volume.resource_type == "AWS::EC2::Volume"

@@ -44,4 +44,5 @@ def test_unverified_1_encryption_denied(aws):
     stub.add_client_error("get_bucket_encryption", "AccessDenied")
     stub.activate()
     (finding,) = CHECK.run(aws)
+    stub.assert_no_pending_responses()
     assert finding.result is Result.UNVERIFIED and "s3:GetBucketEncryption: access denied" in finding.evidence

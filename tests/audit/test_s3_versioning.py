@@ -31,4 +31,5 @@ def test_unverified_1_versioning_throttled(aws):
     stub.add_client_error("get_bucket_versioning", "SlowDown")
     stub.activate()
     (finding,) = CHECK.run(aws)
+    stub.assert_no_pending_responses()
     assert finding.result is Result.UNVERIFIED and "throttled" in finding.evidence

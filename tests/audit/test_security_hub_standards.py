@@ -23,7 +23,24 @@ def _stub(aws, *subscriptions):
 def test_fail_1_security_hub_not_enabled(aws):
     (finding,) = CHECK.run(aws)
     assert finding.result is Result.FAIL and finding.resource == "123456789012/ap-northeast-1"
-    assert "not enabled" in finding.evidence
+    assert finding.evidence == "DescribeHub: Security Hub not enabled (InvalidAccessException)"
+
+
+def test_fail_4_not_enabled_names_the_code_aws_gave(aws):
+    stub = Stubber(aws.client("securityhub"))
+    stub.add_client_error("describe_hub", "ResourceNotFoundException")
+    with stub:
+        (finding,) = CHECK.run(aws)
+        stub.assert_no_pending_responses()
+    assert finding.result is Result.FAIL
+    assert finding.evidence == "DescribeHub: Security Hub not enabled (ResourceNotFoundException)"
+
+
+def test_unverified_2_describe_hub_denied_is_not_a_fail(aws):
+    stub = Stubber(aws.client("securityhub"))
+    stub.add_client_error("describe_hub", "AccessDeniedException")
+    with stub, pytest.raises(Unverifiable, match="DescribeHub: access denied"):
+        CHECK.run(aws)
 
 
 def test_fail_2_only_cis_enabled(aws):

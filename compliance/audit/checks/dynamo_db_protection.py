@@ -29,8 +29,9 @@ def _judge(account: Account, dynamodb, name: str) -> Finding:
     pitr = backups.get("PointInTimeRecoveryDescription", {}).get("PointInTimeRecoveryStatus")
     wrong, seen = [], []
     for ok, words in (
-        (sse.get("SSEType") == "KMS" and sse.get("Status") in ("ENABLED", "UPDATING"),
-         f"DescribeTable.SSEDescription.SSEType = {sse.get('SSEType') or '(absent: AWS owned key)'}"),
+        (sse.get("SSEType") == "KMS" and sse.get("Status") == "ENABLED",
+         f"DescribeTable.SSEDescription.SSEType = {sse.get('SSEType') or '(absent: AWS owned key)'}, "
+         f"Status = {sse.get('Status')}"),
         (manager == "CUSTOMER", f"KMSMasterKeyArn = {key} (DescribeKey.KeyManager = {manager})"),
         (pitr == "ENABLED", f"DescribeContinuousBackups...PointInTimeRecoveryStatus = {pitr}"),
         (table.get("DeletionProtectionEnabled") is True,

@@ -1,4 +1,4 @@
-from compliance.audit.framework import Account, AuditCheck, Finding, call, failed, pages, passed
+from compliance.audit.framework import Account, AuditCheck, Finding, Unverifiable, call, failed, pages, passed, unverified
 
 DETECTOR = "AWS::GuardDuty::Detector"
 
@@ -8,11 +8,15 @@ def guard_duty_enabled(account: Account) -> list[Finding]:
     partition = account.session.get_partition_for_region(account.region)
     findings = []
     for detector_id in pages(guardduty, "list_detectors", "DetectorIds"):
-        status = call(guardduty, "get_detector", DetectorId=detector_id).get("Status")
         arn = f"arn:{partition}:guardduty:{account.region}:{account.account_id}:detector/{detector_id}"
+        try:
+            status = call(guardduty, "get_detector", DetectorId=detector_id).get("Status")
+        except Unverifiable as error:
+            findings.append(unverified(arn, DETECTOR, account.region, str(error)))
+            continue
         findings.append((passed if status == "ENABLED" else failed)(
             arn, DETECTOR, account.region, f"GetDetector.Status = {status}"))
-    return findings or [failed(f"{account.account_id}/{account.region}", DETECTOR, account.region,
+    return findings or [failed(f"{account.account_id or 'account'}/{account.region}", DETECTOR, account.region,
                                "ListDetectors.DetectorIds = [] (GuardDuty not enabled)")]
 
 

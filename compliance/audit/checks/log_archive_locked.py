@@ -3,7 +3,8 @@
 The archive is every bucket of the account that a CloudTrail trail delivers to (DescribeTrails.S3BucketName,
 what the synth rule follows), or whose CloudFormation logical id starts with ``LogArchive`` (the foundation
 stack's construct) or whose name contains ``logarchive``/``log-archive`` (CloudFormation's generated names
-keep the logical id). A bucket whose tags cannot be read is judged only if another sign names it."""
+keep the logical id). A bucket whose tags cannot be read is judged only if another sign names it; what could not
+be read (the trails, a bucket's tags) is always reported as one unverified finding for the account."""
 
 from compliance.audit.framework import (Account, AuditCheck, Finding, Unverifiable, call, failed, pages, passed,
                                         unverified)
@@ -29,12 +30,13 @@ def log_archive_locked(account: Account) -> list[Finding]:
             findings.append(_judge(account, s3, name, arn, why))
         except Unverifiable as error:
             findings.append(unverified(arn, BUCKET, account.region, f"log archive ({why}): {error}"))
-    if findings:
-        return findings
     where = f"{account.account_id or 'account'}/{account.region}"
     if unknown:
-        return [unverified(where, "AWS::Account", account.region,
-                           "no log archive bucket found, and these could not be read: " + "; ".join(unknown))]
+        found = "other log archive buckets may exist" if findings else "no log archive bucket found"
+        return [*findings, unverified(where, "AWS::Account", account.region,
+                                      f"{found}: these could not be read: " + "; ".join(unknown))]
+    if findings:
+        return findings
     return [failed(where, "AWS::Account", account.region,
                    f"no log archive bucket: no trail delivers to a bucket of the account, no bucket has a "
                    f"{LOGICAL_ID} starting with LogArchive or a name containing {' or '.join(NAMES)}")]

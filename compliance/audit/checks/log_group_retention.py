@@ -16,12 +16,13 @@ def log_group_retention(account: Account) -> list[Finding]:
             retention = f"retentionInDays = {days}"
             if days < minimum:
                 problems.append(f"{retention} < {minimum}")
+            retention += f" (>= {minimum})"
         if not key:
             problems.append("kmsKeyId absent")
         if problems:
             findings.append(failed(arn, LOG_GROUP, account.region, ", ".join(problems)))
         else:
-            findings.append(passed(arn, LOG_GROUP, account.region, f"{retention} (>= {minimum}), kmsKeyId = {key}"))
+            findings.append(passed(arn, LOG_GROUP, account.region, f"{retention}, kmsKeyId = {key}"))
     return findings
 
 

@@ -1,5 +1,5 @@
 """RDS clusters and standalone instances encrypted with a customer key, undeletable, backed up a week, with
-IAM authentication and PostgreSQL forcing TLS 1.2 or newer (10.1.1, 12.3.1)."""
+IAM authentication and PostgreSQL forcing TLS 1.2 or newer, applied (in-sync) on every database (10.1.1, 12.3.1)."""
 
 from typing import Any
 
@@ -10,6 +10,7 @@ INSTANCE = "AWS::RDS::DBInstance"
 MINIMUM_BACKUP_DAYS = 7
 TLS_VERSIONS = ("TLSv1.2", "TLSv1.3")
 POSTGRES = ("aurora-postgresql", "postgres")
+IN_SYNC = "in-sync"
 
 
 def rds_protection(account: Account) -> list[Finding]:
@@ -60,10 +61,27 @@ def _judge(account: Account, rds, db: dict[str, Any], arn: str, kind: str) -> Fi
     force, minimum = values.get("rds.force_ssl"), values.get("ssl_min_protocol_version")
     (seen if force == "1" else wrong).append(f"{group}: rds.force_ssl = {force}")
     (seen if minimum in TLS_VERSIONS else wrong).append(f"{group}: ssl_min_protocol_version = {minimum}")
+    for ok, words in _applied(db, kind):
+        (seen if ok else wrong).append(words)
     if wrong:
         return failed(arn, kind, account.region, f"{api}: failing: {', '.join(wrong)}"
                       + (f"; as required: {', '.join(seen)}" if seen else ""))
     return passed(arn, kind, account.region, f"{api}: {', '.join(seen)}")
+
+
+def _applied(db: dict[str, Any], kind: str) -> list[tuple[bool, str]]:
+    """Whether the databases run the parameter group's values: anything but in-sync (pending-reboot, applying)
+    means they may still accept the old TLS."""
+    if kind == CLUSTER:
+        members = db.get("DBClusterMembers") or []
+        if not members:
+            return [(True, "DBClusterMembers = [] (no instance runs the parameters yet)")]
+        return [(m.get("DBClusterParameterGroupStatus") == IN_SYNC,
+                 f"DBClusterMembers[{m.get('DBInstanceIdentifier')}].DBClusterParameterGroupStatus = "
+                 f"{m.get('DBClusterParameterGroupStatus')}") for m in members]
+    return [(g.get("ParameterApplyStatus") == IN_SYNC,
+             f"DBParameterGroups[{g.get('DBParameterGroupName')}].ParameterApplyStatus = "
+             f"{g.get('ParameterApplyStatus')}") for g in db.get("DBParameterGroups", [])]
 
 
 def _cluster_parameters(rds, cluster: dict[str, Any]) -> tuple[str, dict[str, str | None]]:
@@ -86,6 +104,6 @@ CHECK = AuditCheck(
     clauses=("10.1.1", "12.3.1"),
     title="Every RDS cluster and standalone instance is encrypted with a customer managed key, deletion-protected, "
           f"keeps automated backups at least {MINIMUM_BACKUP_DAYS} days, uses IAM authentication and forces TLS 1.2 "
-          "or newer.",
+          "or newer with parameters in-sync (applied).",
     run=rds_protection,
 )

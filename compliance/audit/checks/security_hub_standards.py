@@ -1,4 +1,4 @@
-from compliance.audit.framework import Account, AuditCheck, Finding, call, failed, pages, passed
+from compliance.audit.framework import Account, AuditCheck, Finding, Unverifiable, call, failed, pages, passed
 
 HUB = "AWS::SecurityHub::Hub"
 FSBP = "aws-foundational-security-best-practices"
@@ -7,10 +7,13 @@ NOT_ENABLED = ("InvalidAccessException", "ResourceNotFoundException")
 
 def security_hub_standards(account: Account) -> list[Finding]:
     securityhub = account.client("securityhub")
-    hub = call(securityhub, "describe_hub", absent=NOT_ENABLED)
-    if hub is None:
-        return [failed(f"{account.account_id}/{account.region}", HUB, account.region,
-                       "DescribeHub: Security Hub not enabled (InvalidAccessException)")]
+    try:
+        hub = call(securityhub, "describe_hub")
+    except Unverifiable as error:
+        if error.code not in NOT_ENABLED:
+            raise
+        return [failed(f"{account.account_id or 'account'}/{account.region}", HUB, account.region,
+                       f"DescribeHub: Security Hub not enabled ({error.code})")]
     arn = hub["HubArn"]
     subscriptions = list(pages(securityhub, "get_enabled_standards", "StandardsSubscriptions"))
     statuses = [s.get("StandardsStatus") for s in subscriptions if FSBP in s.get("StandardsArn", "")]
