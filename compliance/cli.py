@@ -129,7 +129,7 @@ def _report(args: argparse.Namespace) -> int:
             sys.stderr.write(_tail(result.log))
             raise UsageError(f"synthesis failed (cdk exit code {result.returncode}) before the packs ran; "
                              "no report written")
-        report = build_report(staging, assembly_label=str(out))
+        report = build_report(staging, assembly_label=str(out), config_file=args.config)
         if result.returncode != 0 and report["gate"]["passed"]:
             sys.stderr.write(_tail(result.log))
             report["gate"]["passed"] = False

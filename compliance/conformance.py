@@ -126,6 +126,9 @@ def _rule(raw: dict[str, Any], file: str, catalogue: Catalogue, known: set[str])
     if not isinstance(scope, list) or not all(isinstance(t, str) and _RESOURCE_TYPE.match(t) for t in scope):
         raise ConformanceError(f"{where}: {identifier} scope must list resource types such as AWS::S3::Bucket")
     tag = raw.get("scope_tag")
+    if tag is not None and scope:
+        raise ConformanceError(f"{where}: {identifier} has both scope and scope_tag; allowed: one of them (AWS Config "
+                               "scopes a rule by resource types or by one tag, not both)")
     if tag is not None and (not isinstance(tag, dict) or set(tag) != {"key", "value"}):
         raise ConformanceError(f"{where}: {identifier} scope_tag must be {{ key = ..., value = ... }}")
     frequency = raw.get("frequency")

@@ -84,7 +84,9 @@ def build_report(
     assembly_label: str | None = None,
     catalogue: Catalogue | None = None,
     generated_at: datetime | None = None,
+    config_file: Path | str | None = None,
 ) -> dict[str, Any]:
+    """``config_file``: the environments file the app was synthesized with (the Config rules' parameters)."""
     directory = Path(assembly_dir)
     inputs = read_inputs(directory)
     catalogue = catalogue or load_catalogue()
@@ -100,7 +102,7 @@ def build_report(
     acknowledgements = _acknowledgements(inputs.assembly, evaluations, today, inputs.validation_report)
     weak = [a for a in acknowledgements if not a["reason_ok"]]
     expired = [a for a in acknowledgements if a["expired"]]
-    settings = _settings(inputs.evaluations.get("environment"))
+    settings, settings_note = _settings(inputs.evaluations.get("environment"), config_file)
     watch = config_rules_by_clause(settings), unmapped_reasons()
     clauses = [_clause(clause, catalogue, rules, evaluations, watch) for clause in catalogue.clauses]
 
@@ -174,16 +176,19 @@ def build_report(
         "network": network_model(inputs.assembly),
         "assets": asset_register(inputs.assembly, evaluations),
         "conformance_pack": conformance_pack_template(settings),
+        "conformance_pack_parameters": settings_note,
     }
 
 
-def _settings(environment: str | None) -> EnvironmentSettings:
-    """The settings the Config rules' parameters come from: the synthesized environment's, or the default
-    environment's when it cannot be loaded (an app that is not this project's, such as a test app)."""
+def _settings(environment: str | None, config_file: Path | str | None) -> tuple[EnvironmentSettings, str]:
+    """The settings the Config rules' parameters come from, and which ones they are: the synthesized environment's,
+    or, said so, the default environment's when it cannot be loaded (an app that is not this project's)."""
+    name = environment or DEFAULT_ENVIRONMENT
     try:
-        return load_environment(environment or DEFAULT_ENVIRONMENT)
-    except ConfigurationError:
-        return load_environment(DEFAULT_ENVIRONMENT)
+        return load_environment(name, config_file), f"environment {name}" + (f" of {config_file}" if config_file else "")
+    except ConfigurationError as error:
+        return load_environment(DEFAULT_ENVIRONMENT), (f"the default environment's values: environment {name!r} could "
+                                                       f"not be loaded ({str(error).splitlines()[0]})")
 
 
 def _clause(

@@ -13,7 +13,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from config.loader import _MISSING, DEFAULT_FILE, ConfigurationError, Problem, _display, environment_names, problems_of
+from config.loader import (
+    _MISSING,
+    DEFAULT_FILE,
+    ConfigurationError,
+    Problem,
+    _display,
+    environment_names,
+    load_environment,
+    problems_of,
+)
 from config.settings import _ACCOUNT, _EMAIL, _PREFIX, _TAG_KEY, JAPAN_REGIONS, CrossFieldError, _meta
 
 DEFAULT_PIPELINE_FILE = Path(__file__).with_name("pipeline.toml")
@@ -204,4 +213,28 @@ def load_pipeline(path: Path | str | None = None, environments_file: Path | str 
             f"{', '.join(missing)} not in {_display(Path(environments_file or DEFAULT_FILE))}",
             "names of " + (", ".join(known) or "no environment"), str(field.get("clause")),
         )])
+    _check_together(settings, environments_file, source)
     return settings
+
+
+def _check_together(settings: PipelineSettings, environments_file: Path | str | None, source: str) -> None:
+    """Environments one pipeline delivers must not collide in an account: one owner of the account's security
+    services per region, and distinct stack names."""
+    loaded = [(name, load_environment(name, environments_file)) for name in settings.environments]
+    owners: dict[tuple[str, str], str] = {}
+    prefixes: dict[tuple[str, str], str] = {}
+    for name, environment in loaded:
+        if environment.account_security == "owned":
+            other = owners.setdefault((environment.account, environment.region), name)
+            if other != name:
+                raise ConfigurationError([Problem(
+                    source, f"{PIPELINE}.environments", settings.environments,
+                    f"{other} and {name} both own the security services of account {environment.account} in "
+                    f"{environment.region}", "at most one environment with account_security = owned per account "
+                    "and region (set external on the others)", "CLD.12.4.5")])
+        other = prefixes.setdefault((environment.account, environment.name_prefix), name)
+        if other != name:
+            raise ConfigurationError([Problem(
+                source, f"{PIPELINE}.environments", settings.environments,
+                f"{other} and {name} share name_prefix {environment.name_prefix} in account {environment.account}",
+                "environments of one account with different name_prefix values", None)])

@@ -5,6 +5,8 @@ StartPipelineExecution), which the report cites as 12.1.2 evidence."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Sequence
 
 import aws_cdk as cdk
@@ -22,6 +24,7 @@ from constructs_lib.buckets import NO_REPLICATION_REASON, REPLICATION_RULES
 from constructs_lib.data_classification import DataClass
 from constructs_lib.iam import PermissionsBoundary, apply_permissions_boundary
 from constructs_lib.keys import DataClassKey
+from nag_rules.rules.pipeline_gated_delivery import PRODUCTION_TAG
 from stacks.stage import ServiceStage
 
 INSTALL_COMMANDS = ("make setup setup-scan",)
@@ -31,6 +34,14 @@ REPORT_COMMAND = 'make report APP=".venv/bin/python pipeline_app.py"'
 """The clause report of this very app (every stage's stacks and the pipeline's): exit 1 on any unacknowledged
 finding fails the build, so a violation stops the pipeline before anything is deployed."""
 JUNIT_REPORT_GROUP = "ISO27017"
+RUNTIMES = (("python", "3.11"), ("nodejs", "22"))
+"""CodeBuild runtimes of every step: the Python the project's venvs are built with, a supported Node."""
+PINNED_CDK_CLI = json.loads((Path(__file__).resolve().parents[1] / "package.json").read_text(encoding="utf-8"))[
+    "devDependencies"]["aws-cdk"]
+"""The CDK CLI version package.json pins, also for self-mutation: the pipeline never deploys with another."""
+CDK_ASSETS_VERSION = "4.7.3"
+"""cdk-assets for the asset publishing steps, pinned (CDK Pipelines would take the latest)."""
+SYNTH_TIMEOUT_MINUTES = 90
 ARTIFACT_FILES = ("clause-report.json", "clause-report.html", "clause-report.md", "clause-report.csv",
                   "iso27017.sarif", "iso27017-junit.xml", "asset-register.csv", "validation-report.json",
                   "iso27017-evaluations.json")
@@ -75,17 +86,23 @@ class PipelineStack(cdk.Stack):
             primary_output_directory="cdk.out",
             build_environment=codebuild.BuildEnvironment(build_image=codebuild.LinuxBuildImage.STANDARD_7_0),
             partial_build_spec=codebuild.BuildSpec.from_object({
+                "phases": {"install": {"runtime-versions": dict(RUNTIMES)}},
                 "reports": {JUNIT_REPORT_GROUP: {"files": ["iso27017-junit.xml"], "base-directory": "cdk.out",
                                                  "file-format": "JUNITXML"}},
             }),
+            timeout=cdk.Duration.minutes(SYNTH_TIMEOUT_MINUTES),
         )
         self.pipeline = pipelines.CodePipeline(
             self, "Pipeline", pipeline_name=f"{settings.name_prefix}", synth=self.synth,
             cross_account_keys=True, enable_key_rotation=True,
+            cli_version=PINNED_CDK_CLI, cdk_assets_cli_version=CDK_ASSETS_VERSION,
             pipeline_type=codepipeline.PipelineType.V2,
             cross_region_replication_buckets={settings.region: self.artifacts, EDGE_REGION: self.edge_artifacts.artifacts},
             code_build_defaults=pipelines.CodeBuildOptions(
-                build_environment=codebuild.BuildEnvironment(build_image=codebuild.LinuxBuildImage.STANDARD_7_0),
+                build_environment=codebuild.BuildEnvironment(build_image=codebuild.LinuxBuildImage.STANDARD_7_0,
+                                                             compute_type=codebuild.ComputeType.MEDIUM),
+                partial_build_spec=codebuild.BuildSpec.from_object({
+                    "phases": {"install": {"runtime-versions": dict(RUNTIMES)}}}),
             ),
         )
         self.stages: dict[str, ServiceStage] = {}
@@ -97,9 +114,10 @@ class PipelineStack(cdk.Stack):
                 self.approval = pipelines.ManualApprovalStep(
                     "ApproveProduction", comment=f"Approve this commit for {name} (12.1.2 change control).")
                 pre.append(self.approval)
-            self.pipeline.add_stage(stage, pre=pre)
+            self.pipeline.add_stage(stage, pre=pre, post=[protect_stacks(stage)])
             self.stages[name] = stage
         self.pipeline.build_pipeline()
+        cdk.Tags.of(self.pipeline.pipeline).add(PRODUCTION_TAG, settings.production_environment)
         _acknowledge_generated(self.pipeline, self.key, self.edge_artifacts.artifacts)
         self.notifications = NotificationTopic(self, "Notifications", key=self.key,
                                                emails=settings.notification_emails)
@@ -151,6 +169,30 @@ CROSS_ACCOUNT_DEPLOY = ("The target environments' CDK deploy roles must decrypt 
                         "them; CDK Pipelines grants exactly those bootstrap roles (cross_account_keys) and nothing else.")
 
 
+BOOTSTRAP_DEPLOY_ROLE = "cdk-hnb659fds-deploy-role-{account}-{region}"
+"""The CDK bootstrap deploy role of a target account and region (default qualifier); its policy allows
+cloudformation:UpdateTerminationProtection."""
+
+
+def protect_stacks(stage: ServiceStage) -> pipelines.CodeBuildStep:
+    """CloudFormation deploy actions never set termination protection (CDK Pipelines ignores the stacks'
+    terminationProtection), so after a stage deploys, this step turns it on for each stack that asks for it, as the
+    target account's CDK deploy role."""
+    stacks = [child for child in stage.node.children if isinstance(child, cdk.Stack) and child.termination_protection]
+    roles = {(stack.account, stack.region): f"arn:aws:iam::{stack.account}:role/"
+             + BOOTSTRAP_DEPLOY_ROLE.format(account=stack.account, region=stack.region) for stack in stacks}
+    commands = []
+    for index, ((account, region), role) in enumerate(sorted(roles.items())):
+        commands += [f"aws configure set profile.target{index}.role_arn {role}",
+                     f"aws configure set profile.target{index}.credential_source EcsContainer"]
+        commands += [f"aws cloudformation update-termination-protection --enable-termination-protection "
+                     f"--stack-name {stack.stack_name} --region {region} --profile target{index}"
+                     for stack in stacks if (stack.account, stack.region) == (account, region)]
+    return pipelines.CodeBuildStep(
+        "ProtectStacks", commands=commands,
+        role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=sorted(roles.values()))])
+
+
 ARTIFACT_GRANT_ACTIONS = tuple(f"AwsSolutions-IAM5[Action::{action}]" for action in (
     "s3:GetBucket*", "s3:GetObject*", "s3:List*", "s3:Abort*", "s3:DeleteObject*", "kms:GenerateDataKey*",
     "kms:ReEncrypt*"))
@@ -178,6 +220,7 @@ def _acknowledge_generated(pipeline: pipelines.CodePipeline, key: DataClassKey, 
     artifact_objects = f"AwsSolutions-IAM5[Resource::<{artifacts['Fn::GetAtt'][0]}.Arn>/*]" \
         if isinstance(artifacts, dict) and "Fn::GetAtt" in artifacts else None
     prefix = f"arn:{stack.partition}:codebuild:{stack.region}:{stack.account}"
+    pipeline_role = stack.resolve(pipeline.pipeline.role.role_arn)
     for construct in pipeline.node.find_all():
         path = construct.node.path.removeprefix(f"{pipeline.node.path}/")
         if isinstance(construct, iam.CfnPolicy):
@@ -197,10 +240,18 @@ def _acknowledge_generated(pipeline: pipelines.CodePipeline, key: DataClassKey, 
             if owner in WILDCARD_RESOURCES:
                 acknowledge(construct, f"CDK Pipelines generates this: {WILDCARD_RESOURCES[owner]}",
                             *_wildcard_resources(owner, stack))
-        elif isinstance(construct, codebuild.CfnProject):
+        elif isinstance(construct, codebuild.CfnProject) \
+                and (stack.resolve(construct.source) or {}).get("type") == "CODEPIPELINE":
             acknowledge(construct, PIPELINE_SOURCE, "HIPAA.Security-CodeBuildProjectSourceRepoUrl")
-        elif isinstance(construct, iam.CfnRole) and "ActionRole" in path:
+        elif isinstance(construct, iam.CfnRole) and _trusts_only(stack, construct, pipeline_role):
             acknowledge(construct, PIPELINE_ASSUMED, "ISO27017-MfaForHumanRoles")
+
+
+def _trusts_only(stack: cdk.Stack, role: iam.CfnRole, trusted: Any) -> bool:
+    """Whether ``role``'s trust policy admits the principal ``trusted`` (resolved) and nothing else."""
+    document = stack.resolve(role.assume_role_policy_document) or {}
+    statements = [s for s in document.get("Statement", []) if s.get("Effect") == "Allow"]
+    return bool(statements) and all(s.get("Principal") == {"AWS": trusted} for s in statements)
 
 
 def _project_of(pipeline: pipelines.CodePipeline, role_path: str) -> codebuild.CfnProject | None:

@@ -34,20 +34,21 @@ class ConformancePackStack(EnvironmentStack):
                          bounds_roles=False, **kwargs)
         from compliance.conformance import conformance_pack_template  # compliance imports the stacks' libraries
 
-        role = iam.ArnPrincipal(self.format_arn(service="iam", region="", resource="role", resource_name=CONFORMS_ROLE))
-        # AWS Config requires the delivery bucket's name to start with awsconfigconforms.
+        role_arn = self.format_arn(service="iam", region="", resource="role", resource_name=CONFORMS_ROLE)
+        # AWS Config requires the delivery bucket's name to start with awsconfigconforms; the service-linked role's
+        # own policy lets it write to such buckets of its account, so the bucket policy needs no statement for it.
+        bucket_name = f"awsconfigconforms-{settings.name_prefix}-{settings.account}"
         self.delivery = ClassifiedBucket(self, "Delivery", encryption_key=key, access_logs=access_logs,
-                                         bucket_name=f"awsconfigconforms-{settings.name_prefix}-{settings.account}")
+                                         bucket_name=bucket_name)
         acknowledge(self.delivery, NO_REPLICATION_REASON, *REPLICATION_RULES)
-        self.delivery.add_to_resource_policy(iam.PolicyStatement(
-            sid="ConformancePackDelivery", principals=[role], actions=["s3:PutObject", "s3:GetObject"],
-            resources=[self.delivery.arn_for_objects("*")]))
-        self.delivery.add_to_resource_policy(iam.PolicyStatement(
-            sid="ConformancePackBucketAcl", principals=[role], actions=["s3:GetBucketAcl"],
-            resources=[self.delivery.bucket_arn]))
+        # AWS creates the role at the first conformance pack, after the key exists: a key policy naming it as
+        # principal would be rejected, so the account is the principal and the role a condition.
         key.add_to_resource_policy(iam.PolicyStatement(
-            sid="ConformancePackDelivery", principals=[role], actions=["kms:Decrypt", "kms:GenerateDataKey"],
-            resources=["*"]))
+            sid="ConformancePackDelivery", principals=[iam.AccountRootPrincipal()],
+            actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=["*"],
+            conditions={"ArnEquals": {"aws:PrincipalArn": role_arn},
+                        "StringEquals": {"kms:ViaService": f"s3.{self.region}.amazonaws.com",
+                                         "kms:EncryptionContext:aws:s3:arn": f"arn:{self.partition}:s3:::{bucket_name}"}}))
         self.pack = config.CfnConformancePack(
             self, "Pack", conformance_pack_name=f"{settings.name_prefix}-iso27017",
             template_body=json.dumps(conformance_pack_template(settings), separators=(",", ":")),

@@ -117,6 +117,9 @@ def test_config_rules_by_clause_lists_name_identifier_and_parameters():
      "clause 12.4.1: CW_LOGGROUP_RETENTION_PERIOD_CHECK uses unknown placeholders ['log_days']"),
     (lambda t: t.replace('identifier = "NACL_NO_UNRESTRICTED_SSH_RDP"', 'identifier = "INCOMING_SSH_DISABLED"'),
      "clause 9.4.4: INCOMING_SSH_DISABLED is mapped twice"),
+    (lambda t: t.replace('scope_tag = { key = "{data_classification_tag}"',
+                         'scope = ["AWS::S3::Bucket"]\nscope_tag = { key = "{data_classification_tag}"'),
+     "clause 10.1.1: S3_DEFAULT_ENCRYPTION_KMS has both scope and scope_tag"),
     (lambda t: t.replace('frequency = "TwentyFour_Hours"', 'frequency = "Daily"'),
      "clause 12.4.1: CW_LOGGROUP_RETENTION_PERIOD_CHECK frequency 'Daily'"),
     (lambda t: t.replace("reason = \"No AWS managed Config rule reads", "reason = \"None.\"\nnote = \""),
@@ -162,3 +165,13 @@ def test_write_outputs_writes_the_conformance_pack_from_the_document(report, tmp
     pack = json.loads((tmp_path / "conformance-pack.json").read_text(encoding="utf-8"))
     assert pack == report["conformance_pack"]
     assert {r["Type"] for r in pack["Resources"].values()} == {"AWS::Config::ConfigRule"}
+
+
+def test_the_deployed_template_body_fits_aws_configs_limit(template):
+    assert len(json.dumps(template, separators=(",", ":")).encode("utf-8")) < 51_200
+
+
+def test_the_report_says_whose_values_fill_the_parameters(default_assembly):
+    from compliance.results import build_report
+
+    assert build_report(default_assembly)["conformance_pack_parameters"] == "environment default"

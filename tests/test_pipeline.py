@@ -107,11 +107,21 @@ def test_notification_rule_to_the_encrypted_topic(template):
                                                                 "Endpoint": "delivery-team@example.com"})
 
 
-def test_production_stacks_have_termination_protection(pipeline_app_synthesized):
+def test_production_stacks_get_termination_protection_after_they_deploy(pipeline_app_synthesized, template):
     _, stack = pipeline_app_synthesized
     production = stack.stages[stack.settings.production_environment]
+    specs = [json.dumps(p["Properties"]["Source"]["BuildSpec"]) for p in
+             template.find_resources("AWS::CodeBuild::Project").values()
+             if "update-termination-protection" in json.dumps(p["Properties"]["Source"].get("BuildSpec", ""))]
+    assert len(specs) == len(stack.stages)
+    production_spec = next(spec for spec in specs if "tomolinks-example-data" in spec)
     for child in production.stacks.values():
         assert child.termination_protection, child.node.path
+        assert f"--stack-name {child.stack_name} --region {child.region}" in production_spec
+    assert "role/cdk-hnb659fds-deploy-role-123456789012-us-east-1" in production_spec
+    template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
+        Match.object_like({"Action": "sts:AssumeRole", "Resource": Match.array_with([
+            "arn:aws:iam::123456789012:role/cdk-hnb659fds-deploy-role-123456789012-ap-northeast-1"])})])}})
 
 
 def test_conformance_pack_deployed_to_each_stage_with_an_encrypted_delivery_bucket(pipeline_app_synthesized):
@@ -142,7 +152,7 @@ def test_pipeline_app_gate_passes_for_both_stages(pipeline_app_synthesized):
     (evaluation,) = [e for r in change["rules"] for e in r["evaluations"]]
     assert change["status"] == "shared" and evaluation["status"] == "compliant"
     assert "runs make test, make report before any deployment" in evaluation["evidence"]
-    assert "stage default (the last to deploy) waits for manual approval ApproveProduction" in evaluation["evidence"]
+    assert "stage default (tag ProductionStage) waits for manual approval ApproveProduction" in evaluation["evidence"]
 
 
 def test_two_environment_app_synthesizes_both_with_no_unacknowledged_finding():
@@ -182,3 +192,16 @@ def test_bad_pipeline_config_exits_2_with_one_line(tmp_path):
     assert len(lines) == 1
     assert "pipeline.region = 'us-west-2'" in lines[0] and "6.1.3" in lines[0]
 
+
+
+def test_every_step_runs_on_pinned_runtimes_and_the_pinned_cli(template):
+    projects = template.find_resources("AWS::CodeBuild::Project")
+    specs = [json.loads(p["Properties"]["Source"]["BuildSpec"]) for p in projects.values()
+             if isinstance(p["Properties"]["Source"].get("BuildSpec"), str)]
+    assert specs
+    for spec in specs:
+        assert spec["phases"]["install"]["runtime-versions"] == {"python": "3.11", "nodejs": "22"}
+    package = json.loads((Path(__file__).resolve().parents[1] / "package.json").read_text(encoding="utf-8"))
+    installs = " ".join(json.dumps(spec) for spec in specs)
+    assert f"aws-cdk@{package['devDependencies']['aws-cdk']}" in installs
+    assert "cdk-assets@latest" not in installs and "aws-cdk@2 " not in installs

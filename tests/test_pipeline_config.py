@@ -105,3 +105,36 @@ def test_file_without_a_pipeline_table(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigurationError, match="file not found"):
         load_pipeline(tmp_path / "absent.toml")
+
+
+def _environments(tmp_path, **staging):
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[1] / "config" / "environments.toml").read_text(encoding="utf-8")
+    head, tail = source.split("[staging]", 1)
+    tail = tail.replace("210987654321", "123456789012")  # the same account, certificates included
+    for key, value in staging.items():
+        line = f"{key} = {_toml(value)}"
+        tail = re.sub(rf"^{key} = [^\n]+", line, tail, count=1, flags=re.M) if re.search(rf"^{key} = ", tail, re.M) \
+            else f"\n{line}{tail}"
+    source = f"{head}[staging]{tail}"
+    path = tmp_path / "environments.toml"
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def test_two_environments_owning_one_accounts_security_services_are_refused(tmp_path):
+    environments = _environments(tmp_path)
+    with pytest.raises(ConfigurationError) as raised:
+        load_pipeline(_write(tmp_path), environments)
+    text = str(raised.value)
+    assert len(text.splitlines()) == 1
+    assert "staging and default both own the security services of account 123456789012 in ap-northeast-1" in text
+    assert "clause CLD.12.4.5" in text
+
+
+def test_two_environments_with_one_prefix_in_one_account_are_refused(tmp_path):
+    environments = _environments(tmp_path, name_prefix="tomolinks-example", account_security="external")
+    with pytest.raises(ConfigurationError) as raised:
+        load_pipeline(_write(tmp_path), environments)
+    assert "staging and default share name_prefix tomolinks-example in account 123456789012" in str(raised.value)
