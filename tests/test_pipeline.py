@@ -17,6 +17,7 @@ from config import load_environment
 from stacks.pipeline import ARTIFACT_FILES, JUNIT_REPORT_GROUP
 from stacks.stage import ServiceStage
 from tests.helpers import new_app
+from tests.test_scan import needs_scanners
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +56,9 @@ def test_synth_runs_the_tests_and_the_gate_and_keeps_the_junit_report(template):
     spec = json.loads(synth["Properties"]["Source"]["BuildSpec"])
     commands = spec["phases"]["build"]["commands"]
     assert commands.index("make test") < next(i for i, c in enumerate(commands) if c.startswith("make report"))
-    assert 'APP=".venv/bin/python pipeline_app.py"' in commands[-1]
+    report = next(i for i, c in enumerate(commands) if c.startswith("make report"))
+    assert 'APP=".venv/bin/python pipeline_app.py"' in commands[report]
+    assert commands[report + 1] == ".venv/bin/python scripts/scan.py --assembly cdk.out"
     assert spec["reports"][JUNIT_REPORT_GROUP] == {"files": ["iso27017-junit.xml"], "base-directory": "cdk.out",
                                                    "file-format": "JUNITXML"}
     assert spec["artifacts"] == {"base-directory": "cdk.out", "files": ["**/*"]}
@@ -205,3 +208,19 @@ def test_every_step_runs_on_pinned_runtimes_and_the_pinned_cli(template):
     installs = " ".join(json.dumps(spec) for spec in specs)
     assert f"aws-cdk@{package['devDependencies']['aws-cdk']}" in installs
     assert "cdk-assets@latest" not in installs and "aws-cdk@2 " not in installs
+
+
+
+@needs_scanners
+def test_the_pipeline_apps_templates_pass_the_scanners(tmp_path):
+    """As the synth step runs it: the pipeline app synthesized through the pinned CLI, then scripts/scan.py."""
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "cdk.out"
+    report = subprocess.run([sys.executable, "-m", "compliance", "report", "--app",
+                             f"{sys.executable} pipeline_app.py", "--out", str(out)],
+                            cwd=root, capture_output=True, text=True, timeout=600)
+    assert report.returncode == 0, report.stdout[-2000:] + report.stderr[-2000:]
+    result = subprocess.run([sys.executable, "scripts/scan.py", "--assembly", str(out)], cwd=root,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "scan: PASSED" in result.stdout
