@@ -276,9 +276,13 @@ _CATEGORY_NOTES = {
 
 
 def _evaluation_entry(evaluation: dict[str, Any]) -> dict[str, Any]:
-    return {key: evaluation[key] for key in (
+    """The evaluation as a clause shows it; an audit's carries its pass/fail/unverified ``result`` too."""
+    entry = {key: evaluation[key] for key in (
         "path", "stack", "logical_id", "type", "status", "outcome", "evidence", "acknowledgement",
     )}
+    if "result" in evaluation:
+        entry["result"] = evaluation["result"]
+    return entry
 
 
 def _evaluation_message(evaluation: dict[str, Any], rules: dict[str, Any]) -> str:

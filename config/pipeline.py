@@ -23,7 +23,16 @@ from config.loader import (
     load_environment,
     problems_of,
 )
-from config.settings import _ACCOUNT, _EMAIL, _PREFIX, _TAG_KEY, JAPAN_REGIONS, CrossFieldError, _meta
+from config.settings import (
+    JAPAN_REGIONS,
+    CrossFieldError,
+    _meta,
+    check_account,
+    check_emails,
+    check_japan_region,
+    check_prefix,
+    check_tag_keys,
+)
 
 DEFAULT_PIPELINE_FILE = Path(__file__).with_name("pipeline.toml")
 PIPELINE = "pipeline"
@@ -101,23 +110,17 @@ class PipelineSettings(BaseModel):
     @field_validator("account")
     @classmethod
     def _account(cls, value: str) -> str:
-        if not _ACCOUNT.match(value):
-            raise ValueError("not a 12-digit account ID")
-        return value
+        return check_account(value)
 
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if value not in JAPAN_REGIONS:
-            raise ValueError("region outside Japan")
-        return value
+        return check_japan_region(value)
 
     @field_validator("name_prefix")
     @classmethod
     def _prefix(cls, value: str) -> str:
-        if not _PREFIX.match(value):
-            raise ValueError("invalid prefix")
-        return value
+        return check_prefix(value)
 
     @field_validator("connection_arn")
     @classmethod
@@ -155,20 +158,12 @@ class PipelineSettings(BaseModel):
     @field_validator("notification_emails")
     @classmethod
     def _emails(cls, value: list[str]) -> list[str]:
-        if not 1 <= len(value) <= 10:
-            raise ValueError("need 1 to 10 addresses")
-        for address in value:
-            if not _EMAIL.match(address):
-                raise ValueError(f"{address!r} is not an e-mail address")
-        return value
+        return check_emails(value)
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: dict[str, str]) -> dict[str, str]:
-        for key in value:
-            if not _TAG_KEY.match(key) or key.startswith("aws:"):
-                raise ValueError(f"invalid tag key {key!r}")
-        return value
+        return check_tag_keys(value)
 
     @model_validator(mode="after")
     def _cross_field(self) -> "PipelineSettings":

@@ -62,6 +62,40 @@ def _meta(*, allowed: str, clause: str | None = None, description: str = "") -> 
     return {"description": description, "json_schema_extra": extra}
 
 
+def check_account(value: str) -> str:
+    if not _ACCOUNT.match(value):
+        raise ValueError("not a 12-digit account ID")
+    return value
+
+
+def check_japan_region(value: str) -> str:
+    if value not in JAPAN_REGIONS:
+        raise ValueError("region outside Japan")
+    return value
+
+
+def check_prefix(value: str) -> str:
+    if not _PREFIX.match(value):
+        raise ValueError("invalid prefix")
+    return value
+
+
+def check_emails(value: list[str]) -> list[str]:
+    if not 1 <= len(value) <= 10:
+        raise ValueError("need 1 to 10 addresses")
+    for address in value:
+        if not _EMAIL.match(address):
+            raise ValueError(f"{address!r} is not an e-mail address")
+    return value
+
+
+def check_tag_keys(value: dict[str, str]) -> dict[str, str]:
+    for key in value:
+        if not _TAG_KEY.match(key) or key.startswith("aws:"):
+            raise ValueError(f"invalid tag key {key!r}")
+    return value
+
+
 def is_real_reason(reason: str) -> bool:
     """At least one full sentence: 25 characters or more, and four words or more (a Japanese
     sentence, written without spaces, counts by its characters alone)."""
@@ -316,16 +350,12 @@ class EnvironmentSettings(BaseModel):
     @field_validator("account")
     @classmethod
     def _account(cls, value: str) -> str:
-        if not _ACCOUNT.match(value):
-            raise ValueError("not a 12-digit account ID")
-        return value
+        return check_account(value)
 
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if value not in JAPAN_REGIONS:
-            raise ValueError("region outside Japan")
-        return value
+        return check_japan_region(value)
 
     @field_validator("availability_zones")
     @classmethod
@@ -340,9 +370,7 @@ class EnvironmentSettings(BaseModel):
     @field_validator("name_prefix")
     @classmethod
     def _prefix(cls, value: str) -> str:
-        if not _PREFIX.match(value):
-            raise ValueError("invalid prefix")
-        return value
+        return check_prefix(value)
 
     @field_validator("log_retention_days")
     @classmethod
@@ -354,12 +382,7 @@ class EnvironmentSettings(BaseModel):
     @field_validator("security_contact_emails")
     @classmethod
     def _emails(cls, value: list[str]) -> list[str]:
-        if not 1 <= len(value) <= 10:
-            raise ValueError("need 1 to 10 addresses")
-        for address in value:
-            if not _EMAIL.match(address):
-                raise ValueError(f"{address!r} is not an e-mail address")
-        return value
+        return check_emails(value)
 
     @field_validator("certificate_arn")
     @classmethod
@@ -491,9 +514,8 @@ class EnvironmentSettings(BaseModel):
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        check_tag_keys(value)
         for key in value:
-            if not _TAG_KEY.match(key) or key.startswith("aws:"):
-                raise ValueError(f"invalid tag key {key!r}")
             if key == "DataClassification":
                 raise ValueError("DataClassification is set per resource by the constructs")
         return value

@@ -36,11 +36,6 @@ CUSTOMER_STORES = {
 
 
 @pytest.fixture(scope="module")
-def default_report(default_assembly):
-    return build_report(default_assembly)
-
-
-@pytest.fixture(scope="module")
 def assets(default_report):
     return {asset["path"]: asset for asset in default_report["assets"]}
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 
@@ -16,36 +15,13 @@ from compliance.cli import write_outputs
 from compliance.render import render_csv, render_html, render_markdown, render_summary
 from compliance.results import ReportError, build_report
 from nag_rules import register_packs
+from tests.conftest import PLANTED_REASON as REASON
 from tests.helpers import TOKYO, new_app, retained_logs
 
-REASON = "Planted for the test: this exception is deliberate and documented here."
-
 
 @pytest.fixture(scope="module")
-def default_report(default_assembly):
-    return build_report(default_assembly)
-
-
-@pytest.fixture(scope="module")
-def planted_report():
-    app = new_app()
-    tokyo = cdk.Stack(app, "Tokyo", env=TOKYO)
-    group = retained_logs(tokyo, "ShortLogs")
-    group.node.default_child.add_property_override("RetentionInDays", 30)
-    cdk.Validations.of(group).acknowledge(cdk.Acknowledgment(id="ISO27017-LogGroupRetention", reason=REASON))
-    stage = cdk.CfnParameter(tokyo, "Stage", type="String", allowed_values=["dev", "prod"])
-    production = cdk.CfnCondition(tokyo, "Production", expression=cdk.Fn.condition_equals(stage.value_as_string, "prod"))
-    kms.CfnKey(tokyo, "Key", enable_key_rotation=cdk.Fn.condition_if(production.logical_id, True, False),
-               key_policy={"Version": "2012-10-17", "Statement": []})
-    cdk.Tags.of(tokyo).add("DataClassification", "operations")
-    anywhere = cdk.Stack(app, "Anywhere")
-    queue = sqs.Queue(anywhere, "Queue", encryption=sqs.QueueEncryption.SQS_MANAGED)
-    for rule in ("ISO27017-KmsCmkEncryption", "ISO27017-DataClassificationTag"):
-        cdk.Validations.of(queue).acknowledge(cdk.Acknowledgment(id=rule, reason=REASON))
-    register_packs(app)
-    with pytest.raises(RuntimeError, match="ValidationFailed"):
-        app.synth()
-    return build_report(Path(app.outdir))
+def planted_report(planted_assembly):
+    return build_report(planted_assembly)
 
 
 def _clause(report, clause_id):

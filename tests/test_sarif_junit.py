@@ -11,48 +11,18 @@ from pathlib import Path
 import aws_cdk as cdk
 import jsonschema
 import pytest
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_sqs as sqs
 
 from compliance import cli
 from compliance.render import render_junit, render_sarif
 from compliance.results import build_report
 from compliance.sources import find_source, source_locations
 from nag_rules import register_packs
+from tests.conftest import PLANTED_REASON as REASON
 from tests.helpers import TOKYO, new_app, retained_logs
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = ROOT / "tests" / "schemas" / "sarif-2.1.0.json"
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
-REASON = "Planted for the test: this exception is deliberate and documented here."
-
-
-@pytest.fixture(scope="module")
-def default_report(default_assembly):
-    return build_report(default_assembly)
-
-
-@pytest.fixture(scope="module")
-def planted_assembly():
-    """One violation (6.1.3), one unresolved (10.1.1) and one acknowledged exception (12.4.1)."""
-    app = new_app()
-    tokyo = cdk.Stack(app, "Tokyo", env=TOKYO)
-    group = retained_logs(tokyo, "ShortLogs")
-    group.node.default_child.add_property_override("RetentionInDays", 30)
-    cdk.Validations.of(group).acknowledge(cdk.Acknowledgment(id="ISO27017-LogGroupRetention", reason=REASON))
-    stage = cdk.CfnParameter(tokyo, "Stage", type="String", allowed_values=["dev", "prod"])
-    production = cdk.CfnCondition(tokyo, "Production", expression=cdk.Fn.condition_equals(stage.value_as_string, "prod"))
-    kms.CfnKey(tokyo, "Key", enable_key_rotation=cdk.Fn.condition_if(production.logical_id, True, False),
-               key_policy={"Version": "2012-10-17", "Statement": []})
-    cdk.Tags.of(tokyo).add("DataClassification", "operations")
-    anywhere = cdk.Stack(app, "Anywhere")
-    queue = sqs.Queue(anywhere, "Queue", encryption=sqs.QueueEncryption.SQS_MANAGED)
-    for rule in ("ISO27017-KmsCmkEncryption", "ISO27017-DataClassificationTag"):
-        cdk.Validations.of(queue).acknowledge(cdk.Acknowledgment(id=rule, reason=REASON))
-    register_packs(app)
-    with pytest.raises(RuntimeError, match="ValidationFailed"):
-        app.synth()
-    return Path(app.outdir)
 
 
 @pytest.fixture(scope="module")

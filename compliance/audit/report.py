@@ -124,10 +124,6 @@ def _acknowledge(evaluations: list[dict[str, Any]], acknowledgements: tuple[Audi
 def _audit_clause(clause: Any, catalogue: Catalogue, rules: dict[str, Any],
                   evaluations: list[dict[str, Any]]) -> dict[str, Any]:
     entry = _clause(clause, catalogue, rules, evaluations)
-    for rule in entry["rules"]:
-        own = [e for e in evaluations if e["rule"] == rule["id"]]
-        for shown, evaluation in zip(rule["evaluations"], own):
-            shown["result"] = evaluation["result"]
     counts = {r: sum(1 for rule in entry["rules"] for e in rule["evaluations"] if e["result"] == r) for r in RESULTS}
     entry["results"] = counts
     if entry["status"] == "unresolved":
